@@ -1,0 +1,26 @@
+"""Reference executor: pure NumPy forward/backward kernels, one module per layer family.
+
+Data layout (batch first, channels last, as Keras/TF):
+  volumes are float arrays (N, H, W, C); vectors are (N, D). A volume fed to FC is flattened
+  in (H, W, C) order, i.e. NumPy's C order of the trailing axes.
+
+Kernel contract (cs231n pair, typed; see style.md P5):
+  forward(x, weights, *, counter, **hyperparameters) -> (out, cache)
+  backward(dout, cache, counter) -> (dx, grads)
+`weights` maps fixed keys per kind to arrays (`w`, `b`; `alpha`; `gamma`, `beta`); `grads` has
+the same keys (empty for parameter-free kinds). Merges take and return lists of arrays. `cache`
+is a frozen dataclass. Every matrix product goes through `gemm.gemm`, which tallies the
+multiply-adds it issues into the `gemm.MacCounter` passed as `counter`.
+
+Kernels never write into their arguments, and an output may be a view of an input (FLATTEN,
+IDENTITY, ADD's backward), so callers must not write into results in place either.
+Hyperparameters come resolved by the caller: per-axis pairs `(h, w)`, per-side padding
+`((top, bottom), (left, right))` (`p=same` already turned into numbers, asymmetric allowed).
+
+Modules: gemm (counted products), im2col (strided windows), conv (CONV, LOCAL, DECONV),
+pool (MAXPOOL, AVGPOOL, GAP), dense (FC, FLATTEN, IDENTITY), activation (RELU ... SOFTMAX,
+softmax_cross_entropy), norm (BN, LRN, DROPOUT), merge (ADD, CONCAT, UPSAMPLE), init (weight
+initialization), gradcheck (central differences), naive (loop oracles, used by tests only).
+This package is the only one in archcalc that imports NumPy, and it imports nothing from
+archcalc outside itself: it must stay independent of the static analyzer (design.md §4).
+"""

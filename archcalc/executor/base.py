@@ -1,0 +1,29 @@
+"""Shared type aliases of the executor and the weight-key check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from numpy.typing import NDArray
+
+Array = NDArray[Any]
+Pair = tuple[int, int]
+Padding = tuple[Pair, Pair]  # ((top, bottom), (left, right))
+Weights = Mapping[str, Array]
+Grads = dict[str, Array]
+
+NO_PADDING: Padding = ((0, 0), (0, 0))
+
+
+def spatial(shape: tuple[int, ...]) -> Pair:
+    """(H, W) of an (N, H, W, C) shape."""
+    return shape[1], shape[2]
+
+
+def check_keys(weights: Weights, required: Iterable[str], optional: Iterable[str] = ()) -> None:
+    """Raise ValueError unless `weights` holds every required key and no unknown one."""
+    required, allowed = set(required), set(required) | set(optional)
+    missing, unknown = required - weights.keys(), weights.keys() - allowed
+    if missing or unknown:
+        raise ValueError(f"weights: missing {sorted(missing)}, unexpected {sorted(unknown)}")

@@ -1,0 +1,222 @@
+"""CONV (grouped, dilated), LOCAL (unshared weights) and DECONV (transposed conv) kernels.
+
+Weights: CONV w (F_h, F_w, C_in/groups, K) as Keras/TF's HWIO, b (K,); LOCAL w
+(H_out, W_out, F_h, F_w, C_in, K), b (H_out, W_out, K) as Keras LocallyConnected2D;
+DECONV w (C_in, F_h, F_w, K) (input channels first, as PyTorch's ConvTranspose2d), b (K,).
+All are cross-correlations (no kernel flip), as in every framework and the CS231n slides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .base import NO_PADDING, Array, Grads, Padding, Pair, Weights, check_keys, spatial
+from .gemm import MacCounter, gemm
+from .im2col import Window, col2im, crop, pad, windows
+
+
+@dataclass(frozen=True)
+class ConvCache:
+    x: Array
+    w: Array
+    window: Window
+    groups: int
+    has_bias: bool
+
+
+def _grouped_cols(x: Array, window: Window, groups: int) -> Array:
+    """im2col per group: (G, N·H_out·W_out, F_h·F_w·C_in/G)."""
+    view = windows(pad(x, window.padding), window)  # (N, Ho, Wo, Fh, Fw, C)
+    n, ho, wo, fh, fw, c = view.shape
+    grouped = view.reshape(n * ho * wo, fh, fw, groups, c // groups)
+    return grouped.transpose(3, 0, 1, 2, 4).reshape(groups, n * ho * wo, -1)
+
+
+def _grouped_w(w: Array, groups: int) -> Array:
+    """(F_h, F_w, C_g, K) -> (G, F_h·F_w·C_g, K/G); group g makes channels g·K/G … (PyTorch)."""
+    fh, fw, cg, k = w.shape
+    return w.reshape(fh * fw * cg, groups, k // groups).transpose(1, 0, 2)
+
+
+def conv_forward(
+    x: Array,
+    weights: Weights,
+    *,
+    counter: MacCounter,
+    stride: Pair = (1, 1),
+    padding: Padding = NO_PADDING,
+    dilation: Pair = (1, 1),
+    groups: int = 1,
+) -> tuple[Array, ConvCache]:
+    """out[n,i,j,k] = b[k] + Σ_{p,q,c} x_pad[n, i·s_h + p·d_h, j·s_w + q·d_w, g·C_g + c]·w[p,q,c,k].
+
+    (N, H, W, C) -> (N, H_out, W_out, K), H_out = (H + P_t + P_b − F')//S + 1; g = k // (K/G).
+    One product per group: im2col (M × F_h·F_w·C_g) @ (F_h·F_w·C_g × K/G), M = N·H_out·W_out.
+    """
+    check_keys(weights, ["w"], ["b"])
+    w = weights["w"]
+    fh, fw, cg, k = w.shape
+    if x.shape[3] != cg * groups or k % groups:
+        raise ValueError(f"conv: input {x.shape}, weights {w.shape}, groups={groups}")
+    window = Window((fh, fw), stride, padding, dilation)
+    ho, wo = window.out_hw(spatial(x.shape))
+    out = gemm(_grouped_cols(x, window, groups), _grouped_w(w, groups), counter, "conv.forward")
+    out = out.transpose(1, 0, 2).reshape(x.shape[0], ho, wo, k)
+    if "b" in weights:
+        out += weights["b"]
+    return out, ConvCache(x, w, window, groups, "b" in weights)
+
+
+def conv_backward(dout: Array, cache: ConvCache, counter: MacCounter) -> tuple[Array, Grads]:
+    """dW = colsᵀ·dout and dcols = dout·Wᵀ per group, then col2im; db = Σ_{n,i,j} dout."""
+    x, w, window, groups = cache.x, cache.w, cache.window, cache.groups
+    fh, fw, cg, k = w.shape
+    n, ho, wo, _ = dout.shape
+    d2 = dout.reshape(n * ho * wo, groups, k // groups).transpose(1, 0, 2)  # (G, M, K/G)
+    cols = _grouped_cols(x, window, groups)
+    dw = gemm(cols.transpose(0, 2, 1), d2, counter, "conv.dw")  # (G, Fh·Fw·Cg, K/G)
+    dw = dw.reshape(groups, fh, fw, cg, k // groups).transpose(1, 2, 3, 0, 4).reshape(w.shape)
+    dcols = gemm(d2, _grouped_w(w, groups).transpose(0, 2, 1), counter, "conv.dx")
+    dcols = dcols.reshape(groups, n, ho, wo, fh, fw, cg).transpose(1, 2, 3, 4, 5, 0, 6)
+    dcols = dcols.reshape(n, ho, wo, fh, fw, cg * groups)
+    dxp = col2im(dcols, window.padded_hw(spatial(x.shape)), window)
+    grads: Grads = {"w": dw}
+    if cache.has_bias:
+        grads["b"] = dout.sum(axis=(0, 1, 2))
+    return crop(dxp, window.padding, spatial(x.shape)), grads
+
+
+@dataclass(frozen=True)
+class LocalCache:
+    x: Array
+    w: Array
+    window: Window
+    has_bias: bool
+
+
+def _position_cols(x: Array, window: Window) -> Array:
+    """im2col per output position: (H_out·W_out, N, F_h·F_w·C)."""
+    view = windows(pad(x, window.padding), window)
+    n, ho, wo = view.shape[:3]
+    return view.reshape(n, ho * wo, -1).transpose(1, 0, 2)
+
+
+def local_forward(
+    x: Array,
+    weights: Weights,
+    *,
+    counter: MacCounter,
+    stride: Pair = (1, 1),
+    padding: Padding = NO_PADDING,
+) -> tuple[Array, LocalCache]:
+    """out[n,i,j,k] = b[i,j,k] + Σ_{p,q,c} x_pad[n, i·s_h + p, j·s_w + q, c]·w[i,j,p,q,c,k].
+
+    One batched product over the H_out·W_out positions: (N × F_h·F_w·C) @ (F_h·F_w·C × K) each.
+    """
+    check_keys(weights, ["w"], ["b"])
+    w = weights["w"]
+    ho, wo, fh, fw, c, k = w.shape
+    window = Window((fh, fw), stride, padding)
+    if window.out_hw(spatial(x.shape)) != (ho, wo) or x.shape[3] != c:
+        raise ValueError(f"local: input {x.shape} does not match weights {w.shape}")
+    wmat = w.reshape(ho * wo, fh * fw * c, k)
+    out = gemm(_position_cols(x, window), wmat, counter, "local.forward")  # (P, N, K)
+    out = out.transpose(1, 0, 2).reshape(x.shape[0], ho, wo, k)
+    if "b" in weights:
+        out += weights["b"]
+    return out, LocalCache(x, w, window, "b" in weights)
+
+
+def local_backward(dout: Array, cache: LocalCache, counter: MacCounter) -> tuple[Array, Grads]:
+    """Per position: dW = colsᵀ·dout, dcols = dout·Wᵀ, then col2im; db = Σ_n dout."""
+    x, w, window = cache.x, cache.w, cache.window
+    ho, wo, fh, fw, c, k = w.shape
+    n = x.shape[0]
+    d2 = dout.reshape(n, ho * wo, k).transpose(1, 0, 2)  # (P, N, K)
+    cols = _position_cols(x, window)
+    dw = gemm(cols.transpose(0, 2, 1), d2, counter, "local.dw").reshape(w.shape)
+    wmat = w.reshape(ho * wo, fh * fw * c, k)
+    dcols = gemm(d2, wmat.transpose(0, 2, 1), counter, "local.dx")  # (P, N, Fh·Fw·C)
+    dcols = dcols.transpose(1, 0, 2).reshape(n, ho, wo, fh, fw, c)
+    dxp = col2im(dcols, window.padded_hw(spatial(x.shape)), window)
+    grads: Grads = {"w": dw}
+    if cache.has_bias:
+        grads["b"] = dout.sum(axis=0)
+    return crop(dxp, window.padding, spatial(x.shape)), grads
+
+
+@dataclass(frozen=True)
+class DeconvCache:
+    x: Array
+    w: Array
+    window: Window  # the scatter window; its padding is unused (cropping is in `crop_at`)
+    buffer_hw: Pair
+    crop_at: Padding
+    has_bias: bool
+
+
+def _deconv_geometry(
+    hw: Pair, window: Window, padding: Pair, output_padding: Pair
+) -> tuple[Pair, Pair]:
+    """Return (output, scatter buffer) sizes; output = (H−1)·S − 2P + D·(F−1) + 1 + out_p.
+
+    The scatter covers (H−1)·S + F' rows; output_padding rows past it stay zero (PyTorch).
+    """
+    span, stride = window.span(), window.stride
+    full = [(hw[a] - 1) * stride[a] + span[a] for a in (0, 1)]
+    out = [full[a] - 2 * padding[a] + output_padding[a] for a in (0, 1)]
+    if min(out) < 1 or min(padding) < 0 or min(output_padding) < 0:
+        raise ValueError(f"deconv: output size {out} from input {hw}")
+    buffer = [max(full[a], padding[a] + out[a]) for a in (0, 1)]
+    return (out[0], out[1]), (buffer[0], buffer[1])
+
+
+def deconv_forward(
+    x: Array,
+    weights: Weights,
+    *,
+    counter: MacCounter,
+    stride: Pair = (1, 1),
+    padding: Pair = (0, 0),
+    output_padding: Pair = (0, 0),
+    dilation: Pair = (1, 1),
+) -> tuple[Array, DeconvCache]:
+    """y = crop_P(Σ_{h,w,p,q} scatter of x[n,h,w,:]·w[:,p,q,:] to (h·s + p·d, w·s + q·d)) + b.
+
+    The adjoint of CONV: one product (N·H·W × C_in) @ (C_in × F_h·F_w·K), then col2im.
+    padding P is symmetric per axis (PyTorch's `padding`); output_padding adds bottom/right rows.
+    """
+    check_keys(weights, ["w"], ["b"])
+    w = weights["w"]
+    c, fh, fw, k = w.shape
+    if x.shape[3] != c:
+        raise ValueError(f"deconv: input {x.shape} does not match weights {w.shape}")
+    window = Window((fh, fw), stride, NO_PADDING, dilation)
+    out_hw, buffer_hw = _deconv_geometry(spatial(x.shape), window, padding, output_padding)
+    n, h, wd, _ = x.shape
+    cols = gemm(x.reshape(n * h * wd, c), w.reshape(c, -1), counter, "deconv.forward")
+    ybuf = col2im(cols.reshape(n, h, wd, fh, fw, k), buffer_hw, window)
+    crop_at = ((padding[0], 0), (padding[1], 0))
+    out = crop(ybuf, crop_at, out_hw).copy()
+    if "b" in weights:
+        out += weights["b"]
+    return out, DeconvCache(x, w, window, buffer_hw, crop_at, "b" in weights)
+
+
+def deconv_backward(dout: Array, cache: DeconvCache, counter: MacCounter) -> tuple[Array, Grads]:
+    """im2col of dout (zero-extended to the scatter buffer), then dx = cols·Wᵀ, dW = xᵀ·cols."""
+    x, w, window = cache.x, cache.w, cache.window
+    n, h, wd, c = x.shape
+    (top, _), (left, _) = cache.crop_at
+    dbuf = np.zeros((n, *cache.buffer_hw, dout.shape[3]), dtype=dout.dtype)
+    dbuf[:, top : top + dout.shape[1], left : left + dout.shape[2], :] = dout
+    cols = windows(dbuf, window)[:, :h, :wd].reshape(n * h * wd, -1)  # (M, Fh·Fw·K)
+    w2 = w.reshape(c, -1)
+    dx = gemm(cols, w2.T, counter, "deconv.dx").reshape(x.shape)
+    dw = gemm(x.reshape(-1, c).T, cols, counter, "deconv.dw").reshape(w.shape)
+    grads: Grads = {"w": dw}
+    if cache.has_bias:
+        grads["b"] = dout.sum(axis=(0, 1, 2))
+    return dx, grads

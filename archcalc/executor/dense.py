@@ -1,0 +1,68 @@
+"""FC, FLATTEN and IDENTITY kernels.
+
+FC weights: w (D_in, D_out), b (D_out,). A volume input (N, H, W, C) is flattened implicitly
+in (H, W, C) order (NumPy C order of the trailing axes, as Keras's Flatten on NHWC data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .base import Array, Grads, Weights, check_keys
+from .gemm import MacCounter, gemm
+
+
+@dataclass(frozen=True)
+class FcCache:
+    x: Array
+    w: Array
+    has_bias: bool
+
+
+def fc_forward(x: Array, weights: Weights, *, counter: MacCounter) -> tuple[Array, FcCache]:
+    """out = x.reshape(N, D_in) @ w + b: (N, ...) -> (N, D_out), N·D_in·D_out multiply-adds."""
+    check_keys(weights, ["w"], ["b"])
+    w = weights["w"]
+    out = gemm(x.reshape(x.shape[0], -1), w, counter, "fc.forward")
+    if "b" in weights:
+        out += weights["b"]
+    return out, FcCache(x, w, "b" in weights)
+
+
+def fc_backward(dout: Array, cache: FcCache, counter: MacCounter) -> tuple[Array, Grads]:
+    """dx = dout·wᵀ; dw = xᵀ·dout (an outer product at batch 1); db = Σ_n dout."""
+    x2 = cache.x.reshape(cache.x.shape[0], -1)
+    dx = gemm(dout, cache.w.T, counter, "fc.dx").reshape(cache.x.shape)
+    grads: Grads = {"w": gemm(x2.T, dout, counter, "fc.dw")}
+    if cache.has_bias:
+        grads["b"] = dout.sum(axis=0)
+    return dx, grads
+
+
+@dataclass(frozen=True)
+class ShapeCache:
+    x_shape: tuple[int, ...]
+
+
+def flatten_forward(x: Array, weights: Weights, *, counter: MacCounter) -> tuple[Array, ShapeCache]:
+    """(N, H, W, C) -> (N, H·W·C) in (H, W, C) order; a view."""
+    check_keys(weights, [])
+    return x.reshape(x.shape[0], -1), ShapeCache(x.shape)
+
+
+def flatten_backward(dout: Array, cache: ShapeCache, counter: MacCounter) -> tuple[Array, Grads]:
+    """Reshape the gradient back to the input's shape."""
+    return dout.reshape(cache.x_shape), {}
+
+
+def identity_forward(
+    x: Array, weights: Weights, *, counter: MacCounter
+) -> tuple[Array, ShapeCache]:
+    """out = x (the same array)."""
+    check_keys(weights, [])
+    return x, ShapeCache(x.shape)
+
+
+def identity_backward(dout: Array, cache: ShapeCache, counter: MacCounter) -> tuple[Array, Grads]:
+    """dx = dout (the same array)."""
+    return dout, {}

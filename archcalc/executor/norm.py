@@ -1,0 +1,133 @@
+"""BN (training mode), LRN across channels (AlexNet) and inverted DROPOUT kernels.
+
+BN weights: gamma (C,), beta (C,); statistics per channel (the last axis) over every other axis:
+over N, H, W for a volume ("spatial" batch norm), over N for a vector.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .base import Array, Grads, Weights, check_keys
+from .gemm import MacCounter
+
+
+@dataclass(frozen=True)
+class BnCache:
+    x_mu: Array  # x − μ_B
+    x_hat: Array
+    var: Array  # σ²_B, biased (divides by m), as the paper
+    gamma: Array
+    eps: float
+
+
+def _stat_axes(x: Array) -> tuple[int, ...]:
+    return tuple(range(x.ndim - 1))
+
+
+def bn_forward(
+    x: Array, weights: Weights, *, counter: MacCounter, eps: float = 1e-5
+) -> tuple[Array, BnCache]:
+    """y = gamma·x̂ + beta, x̂ = (x − μ_B)/sqrt(σ²_B + eps), batch statistics (Ioffe & Szegedy)."""
+    check_keys(weights, ["gamma", "beta"])
+    axes = _stat_axes(x)
+    x_mu = x - x.mean(axis=axes)
+    var = (x_mu**2).mean(axis=axes)
+    x_hat = x_mu / np.sqrt(var + eps)
+    out = weights["gamma"] * x_hat + weights["beta"]
+    return out, BnCache(x_mu, x_hat, var, weights["gamma"], eps)
+
+
+def bn_backward(dout: Array, cache: BnCache, counter: MacCounter) -> tuple[Array, Grads]:
+    """The gradients of the seed slide (CS182 lecture 6, after Ioffe & Szegedy), term by term."""
+    axes = _stat_axes(dout)
+    m = dout.size // dout.shape[-1]
+    x_mu, inv_std = cache.x_mu, 1 / np.sqrt(cache.var + cache.eps)
+    dx_hat = dout * cache.gamma
+    dvar = np.sum(dx_hat * x_mu, axis=axes) * -0.5 * (cache.var + cache.eps) ** -1.5
+    dmu = np.sum(dx_hat * -inv_std, axis=axes) + dvar * np.sum(-2 * x_mu, axis=axes) / m
+    dx = dx_hat * inv_std + dvar * 2 * x_mu / m + dmu / m
+    dgamma = np.sum(dout * cache.x_hat, axis=axes)
+    dbeta = np.sum(dout, axis=axes)
+    return dx, {"gamma": dgamma, "beta": dbeta}
+
+
+@dataclass(frozen=True)
+class LrnCache:
+    x: Array
+    scale: Array  # k + alpha·Σ_window a²
+    n: int
+    alpha: float
+    beta: float
+
+
+def _channel_window_sum(v: Array, before: int, after: int) -> Array:
+    """s[..., c] = Σ v[..., c'] for c − before ≤ c' ≤ c + after, clipped to [0, C)."""
+    c = v.shape[-1]
+    padded = np.pad(v, [(0, 0)] * (v.ndim - 1) + [(before, after)])
+    total = np.zeros(v.shape, dtype=v.dtype)
+    for t in range(before + after + 1):
+        total += padded[..., t : t + c]
+    return total
+
+
+def lrn_forward(
+    x: Array,
+    weights: Weights,
+    *,
+    counter: MacCounter,
+    n: int = 5,
+    k: float = 2.0,
+    alpha: float = 1e-4,
+    beta: float = 0.75,
+) -> tuple[Array, LrnCache]:
+    """b_c = a_c / (k + alpha·Σ_{c' = c − n//2 … c + (n−1)//2} a_{c'}²)^beta over the last axis.
+
+    AlexNet's form and defaults: alpha multiplies the plain sum. PyTorch's LocalResponseNorm
+    divides alpha by n (use alpha·n here to match it); its window for even n is the one above.
+    """
+    check_keys(weights, [])
+    scale = k + alpha * _channel_window_sum(x**2, n // 2, (n - 1) // 2)
+    return x * scale**-beta, LrnCache(x, scale, n, alpha, beta)
+
+
+def lrn_backward(dout: Array, cache: LrnCache, counter: MacCounter) -> tuple[Array, Grads]:
+    """dx_j = dout_j·scale_j^−β − 2αβ·a_j·Σ_{c: j ∈ window(c)} dout_c·a_c·scale_c^(−β−1)."""
+    x, scale, n, beta = cache.x, cache.scale, cache.n, cache.beta
+    through_scale = dout * x * scale ** (-beta - 1)
+    # j is in window(c) iff c is in the mirrored window of j: swap before and after
+    spread = _channel_window_sum(through_scale, (n - 1) // 2, n // 2)
+    return dout * scale**-beta - 2 * cache.alpha * beta * x * spread, {}
+
+
+@dataclass(frozen=True)
+class DropoutCache:
+    mask: Array  # 0 or 1/(1 − p)
+
+
+def dropout_forward(
+    x: Array,
+    weights: Weights,
+    *,
+    counter: MacCounter,
+    rng: np.random.Generator,
+    p: float = 0.5,
+) -> tuple[Array, DropoutCache]:
+    """Inverted dropout in training mode: out = x·mask, mask = [u ≥ p]/(1 − p), u ~ U[0, 1).
+
+    p is the probability of dropping (PyTorch/Keras); the CS231n slide's p is the keep rate.
+    """
+    check_keys(weights, [])
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout: p={p} is not a probability")
+    keep = rng.random(x.shape) >= p
+    mask = keep / (1 - p) if p < 1 else np.zeros(x.shape)  # PyTorch: p=1 zeroes everything
+    mask = mask.astype(x.dtype)
+    return x * mask, DropoutCache(mask)
+
+
+def dropout_backward(dout: Array, cache: DropoutCache, counter: MacCounter) -> tuple[Array, Grads]:
+    """dx = dout·mask."""
+    return dout * cache.mask, {}

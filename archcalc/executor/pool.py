@@ -1,0 +1,132 @@
+"""MAXPOOL, AVGPOOL and GAP kernels: element-wise max/sum over the F_h·F_w strided views.
+
+`overhang` is the extra bottom/right margin that ceil-mode output sizes need (Caffe's and
+PyTorch's ceil_mode): it is padding that AVGPOOL does not count in its divisor, whereas the
+ordinary padding is counted (PyTorch's count_include_pad=True). MAXPOOL pads with −inf.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .base import NO_PADDING, Array, Grads, Padding, Pair, Weights, check_keys, spatial
+from .gemm import MacCounter
+from .im2col import Window, crop, pad, tap_sum
+
+
+def _window(kernel: Pair, stride: Pair, padding: Padding, overhang: Pair) -> Window:
+    """The window over the input padded per side plus the ceil overhang (bottom, right)."""
+    (top, bottom), (left, right) = padding
+    return Window(kernel, stride, ((top, bottom + overhang[0]), (left, right + overhang[1])))
+
+
+@dataclass(frozen=True)
+class MaxPoolCache:
+    x_shape: tuple[int, ...]
+    window: Window
+    argmax: Array  # (N, H_out, W_out, C): index of the winning offset, row-major in the kernel
+
+
+def maxpool_forward(
+    x: Array,
+    weights: Weights,
+    *,
+    counter: MacCounter,
+    kernel: Pair,
+    stride: Pair,
+    padding: Padding = NO_PADDING,
+    overhang: Pair = (0, 0),
+) -> tuple[Array, MaxPoolCache]:
+    """out[n,i,j,c] = max_{p,q} x_pad[n, i·s_h + p, j·s_w + q, c], padding = −inf.
+
+    Ties go to the first offset in row-major order (PyTorch's CPU kernel does the same).
+    """
+    check_keys(weights, [])
+    window = _window(kernel, stride, padding, overhang)
+    xp = pad(x, window.padding, -np.inf)
+    out_hw = window.out_hw(spatial(x.shape))
+    out = np.full((x.shape[0], *out_hw, x.shape[3]), -np.inf, dtype=x.dtype)
+    argmax = np.zeros(out.shape, dtype=np.intp)
+    for index, (i, j) in enumerate(window.offsets()):
+        tap = xp[window.taps(i, j, out_hw)]
+        better = tap > out
+        out = np.where(better, tap, out)
+        argmax[better] = index
+    return out, MaxPoolCache(x.shape, window, argmax)
+
+
+def maxpool_backward(dout: Array, cache: MaxPoolCache, counter: MacCounter) -> tuple[Array, Grads]:
+    """Route each output gradient to the input pixel that won the max."""
+    window, hw = cache.window, spatial(cache.x_shape)
+    dxp = np.zeros((cache.x_shape[0], *window.padded_hw(hw), cache.x_shape[3]), dout.dtype)
+    for index, (i, j) in enumerate(window.offsets()):
+        dxp[window.taps(i, j, spatial(dout.shape))] += np.where(cache.argmax == index, dout, 0)
+    return crop(dxp, window.padding, hw), {}
+
+
+@dataclass(frozen=True)
+class AvgPoolCache:
+    x_shape: tuple[int, ...]
+    window: Window
+    divisor: Array  # (H_out, W_out, 1)
+
+
+def _divisor(window: Window, hw: Pair, overhang: Pair) -> Array:
+    """Per output: how many window pixels lie in the input or its padding (not the overhang)."""
+    hp, wp = window.padded_hw(hw)
+    counted = np.zeros((1, hp, wp, 1))
+    counted[:, : hp - overhang[0], : wp - overhang[1], :] = 1.0
+    divisor: Array = tap_sum(counted, window, window.out_hw(hw))[0]
+    return divisor
+
+
+def avgpool_forward(
+    x: Array,
+    weights: Weights,
+    *,
+    counter: MacCounter,
+    kernel: Pair,
+    stride: Pair,
+    padding: Padding = NO_PADDING,
+    overhang: Pair = (0, 0),
+) -> tuple[Array, AvgPoolCache]:
+    """out[n,i,j,c] = Σ_{p,q} x_pad[n, i·s_h + p, j·s_w + q, c] / divisor[i,j].
+
+    divisor = window pixels inside input + padding (count_include_pad=True), overhang excluded.
+    """
+    check_keys(weights, [])
+    window = _window(kernel, stride, padding, overhang)
+    xp = pad(x, window.padding)
+    out_hw = window.out_hw(spatial(x.shape))
+    total = tap_sum(xp, window, out_hw)
+    divisor = _divisor(window, spatial(x.shape), overhang)
+    return total / divisor, AvgPoolCache(x.shape, window, divisor)
+
+
+def avgpool_backward(dout: Array, cache: AvgPoolCache, counter: MacCounter) -> tuple[Array, Grads]:
+    """Spread dout / divisor over every pixel of each window."""
+    window, hw = cache.window, spatial(cache.x_shape)
+    share = dout / cache.divisor
+    dxp = np.zeros((cache.x_shape[0], *window.padded_hw(hw), cache.x_shape[3]), dout.dtype)
+    for i, j in window.offsets():
+        dxp[window.taps(i, j, spatial(dout.shape))] += share
+    return crop(dxp, window.padding, hw), {}
+
+
+@dataclass(frozen=True)
+class GapCache:
+    x_shape: tuple[int, ...]
+
+
+def gap_forward(x: Array, weights: Weights, *, counter: MacCounter) -> tuple[Array, GapCache]:
+    """Global average pooling: (N, H, W, C) -> (N, C), the mean over H and W."""
+    check_keys(weights, [])
+    return x.mean(axis=(1, 2)), GapCache(x.shape)
+
+
+def gap_backward(dout: Array, cache: GapCache, counter: MacCounter) -> tuple[Array, Grads]:
+    """dx[n,h,w,c] = dout[n,c] / (H·W)."""
+    h, w = cache.x_shape[1:3]
+    return np.broadcast_to(dout[:, None, None, :] / (h * w), cache.x_shape).copy(), {}
