@@ -16,10 +16,18 @@ from .gemm import MacCounter
 from .im2col import Window, crop, pad, tap_sum
 
 
-def _window(kernel: Pair, stride: Pair, padding: Padding, overhang: Pair) -> Window:
-    """The window over the input padded per side plus the ceil overhang (bottom, right)."""
+def _window(hw: Pair, kernel: Pair, stride: Pair, padding: Padding, overhang: Pair) -> Window:
+    """The window over the input padded per side plus the ceil overhang (bottom, right).
+
+    Every window must start inside the input or its top/left padding: PyTorch drops a last
+    ceil-mode window that would not, so the caller's overhang must not create one.
+    """
     (top, bottom), (left, right) = padding
-    return Window(kernel, stride, ((top, bottom + overhang[0]), (left, right + overhang[1])))
+    window = Window(kernel, stride, ((top, bottom + overhang[0]), (left, right + overhang[1])))
+    last = [(n - 1) * s for n, s in zip(window.out_hw(hw), stride, strict=True)]
+    if last[0] >= hw[0] + top or last[1] >= hw[1] + left:
+        raise ValueError(f"pool: overhang {overhang} adds a window that starts past the input")
+    return window
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,7 @@ def maxpool_forward(
     Ties go to the first offset in row-major order (PyTorch's CPU kernel does the same).
     """
     check_keys(weights, [])
-    window = _window(kernel, stride, padding, overhang)
+    window = _window(spatial(x.shape), kernel, stride, padding, overhang)
     xp = pad(x, window.padding, -np.inf)
     out_hw = window.out_hw(spatial(x.shape))
     out = np.full((x.shape[0], *out_hw, x.shape[3]), -np.inf, dtype=x.dtype)
@@ -97,7 +105,7 @@ def avgpool_forward(
     divisor = window pixels inside input + padding (count_include_pad=True), overhang excluded.
     """
     check_keys(weights, [])
-    window = _window(kernel, stride, padding, overhang)
+    window = _window(spatial(x.shape), kernel, stride, padding, overhang)
     xp = pad(x, window.padding)
     out_hw = window.out_hw(spatial(x.shape))
     total = tap_sum(xp, window, out_hw)
