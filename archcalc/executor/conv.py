@@ -19,7 +19,7 @@ from .im2col import Window, col2im, crop, pad, windows
 
 @dataclass(frozen=True)
 class ConvCache:
-    x: Array
+    x: Array  # not the im2col matrix (F_h·F_w times bigger): backward rebuilds it
     w: Array
     window: Window
     groups: int

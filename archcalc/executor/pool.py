@@ -8,6 +8,7 @@ ordinary padding is counted (PyTorch's count_include_pad=True). MAXPOOL pads wit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -56,7 +57,7 @@ def maxpool_forward(
     xp = pad(x, window.padding, -np.inf)
     out_hw = window.out_hw(spatial(x.shape))
     out = np.full((x.shape[0], *out_hw, x.shape[3]), -np.inf, dtype=x.dtype)
-    argmax = np.zeros(out.shape, dtype=np.intp)
+    argmax = np.zeros(out.shape, dtype=np.min_scalar_type(kernel[0] * kernel[1] - 1))
     for index, (i, j) in enumerate(window.offsets()):
         tap = xp[window.taps(i, j, out_hw)]
         better = tap > out
@@ -81,10 +82,10 @@ class AvgPoolCache:
     divisor: Array  # (H_out, W_out, 1)
 
 
-def _divisor(window: Window, hw: Pair, overhang: Pair) -> Array:
+def _divisor(window: Window, hw: Pair, overhang: Pair, dtype: np.dtype[Any]) -> Array:
     """Per output: how many window pixels lie in the input or its padding (not the overhang)."""
     hp, wp = window.padded_hw(hw)
-    counted = np.zeros((1, hp, wp, 1))
+    counted = np.zeros((1, hp, wp, 1), dtype=dtype)
     counted[:, : hp - overhang[0], : wp - overhang[1], :] = 1.0
     divisor: Array = tap_sum(counted, window, window.out_hw(hw))[0]
     return divisor
@@ -109,7 +110,7 @@ def avgpool_forward(
     xp = pad(x, window.padding)
     out_hw = window.out_hw(spatial(x.shape))
     total = tap_sum(xp, window, out_hw)
-    divisor = _divisor(window, spatial(x.shape), overhang)
+    divisor = _divisor(window, spatial(x.shape), overhang, x.dtype)
     return total / divisor, AvgPoolCache(x.shape, window, divisor)
 
 

@@ -45,68 +45,78 @@ class Case:
     distinct: bool = False  # inputs a permutation of well-separated values (no ties, no zeros)
 
 
-def c(name: str, family: ModuleType, kind: str, *args: Any, **kw: Any) -> Case:
-    return Case(name, getattr(family, f"{kind}_forward"), getattr(family, f"{kind}_backward"), *args, **kw)
+def case(
+    name: str,
+    family: ModuleType,
+    kind: str,
+    x_shape: Shape | list[Shape],
+    weights: dict[str, Shape] | None = None,
+    *,
+    tol: float = LINEAR,
+    distinct: bool = False,
+    **hyper: Any,
+) -> Case:
+    forward, backward = getattr(family, f"{kind}_forward"), getattr(family, f"{kind}_backward")
+    return Case(name, forward, backward, x_shape, weights or {}, hyper, tol, distinct)
 
 
-P = PIECEWISE
-S = SMOOTH
+# fmt: off
 CASES = [
-    c("conv", conv, "conv", (2, 5, 5, 3), {"w": (3, 3, 3, 4), "b": (4,)}),
-    c("conv_strided_asym_dilated", conv, "conv", (2, 7, 6, 2), {"w": (2, 3, 2, 3), "b": (3,)},
-      {"stride": (2, 1), "padding": ((1, 0), (0, 2)), "dilation": (2, 1)}),
-    c("conv_groups", conv, "conv", (1, 5, 5, 4), {"w": (3, 3, 2, 6), "b": (6,)}, {"groups": 2}),
-    c("conv_depthwise_nobias", conv, "conv", (2, 4, 5, 3), {"w": (3, 2, 1, 6)},
-      {"groups": 3, "padding": ((1, 1), (0, 1))}),
-    c("local", conv, "local", (2, 5, 4, 2), {"w": (3, 4, 2, 2, 2, 3), "b": (3, 4, 3)},
-      {"stride": (2, 1), "padding": ((0, 1), (1, 0))}),
-    c("local_nobias", conv, "local", (1, 3, 3, 2), {"w": (2, 2, 2, 2, 2, 2)}),
-    c("deconv", conv, "deconv", (2, 3, 2, 3), {"w": (3, 3, 3, 2), "b": (2,)},
-      {"stride": (2, 2), "padding": (1, 1), "output_padding": (1, 1)}),
-    c("deconv_dilated_rect", conv, "deconv", (1, 3, 3, 2), {"w": (2, 2, 3, 3), "b": (3,)},
-      {"stride": (1, 3), "padding": (0, 1), "output_padding": (1, 2), "dilation": (2, 1)}),
-    c("deconv_outpad_past_scatter_nobias", conv, "deconv", (1, 2, 2, 2), {"w": (2, 3, 3, 2)},
-      {"stride": (2, 2), "output_padding": (1, 1)}),
-    c("maxpool", pool, "maxpool", (2, 4, 4, 3), hyper={"kernel": (2, 2), "stride": (2, 2)},
-      threshold=P, distinct=True),
-    c("maxpool_padded_ceil", pool, "maxpool", (1, 6, 5, 2), threshold=P, distinct=True,
-      hyper={"kernel": (3, 2), "stride": (2, 2), "padding": ((1, 1), (0, 0)), "overhang": (1, 1)}),
-    c("avgpool", pool, "avgpool", (2, 4, 4, 3), hyper={"kernel": (2, 2), "stride": (2, 2)}),
-    c("avgpool_padded_ceil", pool, "avgpool", (1, 6, 5, 2),
-      hyper={"kernel": (3, 2), "stride": (2, 2), "padding": ((1, 1), (0, 0)), "overhang": (1, 1)}),
-    c("gap", pool, "gap", (2, 3, 4, 3)),
-    c("fc_volume", dense, "fc", (2, 2, 3, 2), {"w": (12, 4), "b": (4,)}),
-    c("fc_vector_batch1", dense, "fc", (1, 6), {"w": (6, 3), "b": (3,)}),
-    c("fc_nobias", dense, "fc", (3, 5), {"w": (5, 2)}),
-    c("flatten", dense, "flatten", (2, 2, 3, 2)),
-    c("identity", dense, "identity", (2, 3, 2, 2)),
-    c("relu", activation, "relu", (2, 3, 3, 2), threshold=P, distinct=True),
-    c("leakyrelu", activation, "leakyrelu", (2, 3, 3, 2), hyper={"alpha": 0.1}, threshold=P,
-      distinct=True),
-    c("prelu_volume", activation, "prelu", (2, 3, 3, 2), {"alpha": (2,)}, threshold=P,
-      distinct=True),
-    c("prelu_vector", activation, "prelu", (4, 5), {"alpha": (5,)}, threshold=P, distinct=True),
-    c("elu", activation, "elu", (2, 3, 3, 2), hyper={"alpha": 0.7}, threshold=S, distinct=True),
-    c("sigmoid", activation, "sigmoid", (2, 3, 3, 2), threshold=S),
-    c("tanh", activation, "tanh", (2, 3, 3, 2), threshold=S),
-    c("maxout_k2", activation, "maxout", (2, 2, 2, 6), hyper={"k": 2}, threshold=P,
-      distinct=True),
-    c("maxout_k3_vector", activation, "maxout", (3, 6), hyper={"k": 3}, threshold=P,
-      distinct=True),
-    c("softmax_vector", activation, "softmax", (3, 5), threshold=S),
-    c("softmax_volume", activation, "softmax", (2, 2, 2, 4), threshold=S),
-    c("bn_vector", norm, "bn", (6, 4), {"gamma": (4,), "beta": (4,)}, threshold=S),
-    c("bn_volume", norm, "bn", (3, 2, 3, 2), {"gamma": (2,), "beta": (2,)}, threshold=S),
-    c("lrn_alexnet", norm, "lrn", (2, 2, 2, 7), threshold=S),
-    c("lrn_strong_odd", norm, "lrn", (2, 2, 2, 6),
-      hyper={"n": 3, "k": 1.0, "alpha": 0.5, "beta": 0.75}, threshold=S),
-    c("lrn_strong_even", norm, "lrn", (1, 2, 2, 7),
-      hyper={"n": 4, "k": 1.5, "alpha": 0.3, "beta": 0.6}, threshold=S),
+    case("conv", conv, "conv", (2, 5, 5, 3), {"w": (3, 3, 3, 4), "b": (4,)}),
+    case("conv_strided_asym_dilated", conv, "conv", (2, 7, 6, 2), {"w": (2, 3, 2, 3), "b": (3,)},
+         stride=(2, 1), padding=((1, 0), (0, 2)), dilation=(2, 1)),
+    case("conv_groups", conv, "conv", (1, 5, 5, 4), {"w": (3, 3, 2, 6), "b": (6,)}, groups=2),
+    case("conv_depthwise_nobias", conv, "conv", (2, 4, 5, 3), {"w": (3, 2, 1, 6)},
+         groups=3, padding=((1, 1), (0, 1))),
+    case("local", conv, "local", (2, 5, 4, 2), {"w": (3, 4, 2, 2, 2, 3), "b": (3, 4, 3)},
+         stride=(2, 1), padding=((0, 1), (1, 0))),
+    case("local_nobias", conv, "local", (1, 3, 3, 2), {"w": (2, 2, 2, 2, 2, 2)}),
+    case("deconv", conv, "deconv", (2, 3, 2, 3), {"w": (3, 3, 3, 2), "b": (2,)},
+         stride=(2, 2), padding=(1, 1), output_padding=(1, 1)),
+    case("deconv_dilated_rect", conv, "deconv", (1, 3, 3, 2), {"w": (2, 2, 3, 3), "b": (3,)},
+         stride=(1, 3), padding=(0, 1), output_padding=(1, 2), dilation=(2, 1)),
+    case("deconv_outpad_past_scatter_nobias", conv, "deconv", (1, 2, 2, 2), {"w": (2, 3, 3, 2)},
+         stride=(2, 2), output_padding=(1, 1)),
+    case("maxpool", pool, "maxpool", (2, 4, 4, 3), tol=PIECEWISE, distinct=True,
+         kernel=(2, 2), stride=(2, 2)),
+    case("maxpool_padded_ceil", pool, "maxpool", (1, 6, 5, 2), tol=PIECEWISE, distinct=True,
+         kernel=(3, 2), stride=(2, 2), padding=((1, 1), (0, 0)), overhang=(1, 1)),
+    case("avgpool", pool, "avgpool", (2, 4, 4, 3), kernel=(2, 2), stride=(2, 2)),
+    case("avgpool_padded_ceil", pool, "avgpool", (1, 6, 5, 2),
+         kernel=(3, 2), stride=(2, 2), padding=((1, 1), (0, 0)), overhang=(1, 1)),
+    case("gap", pool, "gap", (2, 3, 4, 3)),
+    case("fc_volume", dense, "fc", (2, 2, 3, 2), {"w": (12, 4), "b": (4,)}),
+    case("fc_vector_batch1", dense, "fc", (1, 6), {"w": (6, 3), "b": (3,)}),
+    case("fc_nobias", dense, "fc", (3, 5), {"w": (5, 2)}),
+    case("flatten", dense, "flatten", (2, 2, 3, 2)),
+    case("identity", dense, "identity", (2, 3, 2, 2)),
+    case("relu", activation, "relu", (2, 3, 3, 2), tol=PIECEWISE, distinct=True),
+    case("leakyrelu", activation, "leakyrelu", (2, 3, 3, 2), tol=PIECEWISE, distinct=True,
+         alpha=0.1),
+    case("prelu_volume", activation, "prelu", (2, 3, 3, 2), {"alpha": (2,)},
+         tol=PIECEWISE, distinct=True),
+    case("prelu_vector", activation, "prelu", (4, 5), {"alpha": (5,)},
+         tol=PIECEWISE, distinct=True),
+    case("elu", activation, "elu", (2, 3, 3, 2), tol=SMOOTH, distinct=True, alpha=0.7),
+    case("sigmoid", activation, "sigmoid", (2, 3, 3, 2), tol=SMOOTH),
+    case("tanh", activation, "tanh", (2, 3, 3, 2), tol=SMOOTH),
+    case("maxout_k2", activation, "maxout", (2, 2, 2, 6), tol=PIECEWISE, distinct=True, k=2),
+    case("maxout_k3_vector", activation, "maxout", (3, 6), tol=PIECEWISE, distinct=True, k=3),
+    case("softmax_vector", activation, "softmax", (3, 5), tol=SMOOTH),
+    case("softmax_volume", activation, "softmax", (2, 2, 2, 4), tol=SMOOTH),
+    case("bn_vector", norm, "bn", (6, 4), {"gamma": (4,), "beta": (4,)}, tol=SMOOTH),
+    case("bn_volume", norm, "bn", (3, 2, 3, 2), {"gamma": (2,), "beta": (2,)}, tol=SMOOTH),
+    case("lrn_alexnet", norm, "lrn", (2, 2, 2, 7), tol=SMOOTH),
+    case("lrn_strong_odd", norm, "lrn", (2, 2, 2, 6), tol=SMOOTH,
+         n=3, k=1.0, alpha=0.5, beta=0.75),
+    case("lrn_strong_even", norm, "lrn", (1, 2, 2, 7), tol=SMOOTH,
+         n=4, k=1.5, alpha=0.3, beta=0.6),
     Case("dropout", seeded_dropout, norm.dropout_backward, (2, 3, 3, 2), hyper={"p": 0.3}),
-    c("add", merge, "add", [(2, 2, 3, 2)] * 3),
-    c("concat", merge, "concat", [(2, 2, 2, 1), (2, 2, 2, 3), (2, 2, 2, 2)]),
-    c("upsample", merge, "upsample", (2, 2, 3, 2), hyper={"factor": (2, 3)}),
+    case("add", merge, "add", [(2, 2, 3, 2)] * 3),
+    case("concat", merge, "concat", [(2, 2, 2, 1), (2, 2, 2, 3), (2, 2, 2, 2)]),
+    case("upsample", merge, "upsample", (2, 2, 3, 2), factor=(2, 3)),
 ]
+# fmt: on
 
 
 def make_input(shape: Shape, distinct: bool, rng: np.random.Generator) -> np.ndarray:
@@ -142,8 +152,8 @@ def test_backward_matches_central_differences(case: Case, rng: np.random.Generat
     num_dx, num_grads = numeric_kernel_grads(fn, x, weights, dout)
     assert grads.keys() == weights.keys()
     assert max(rel_errors(dx, num_dx)) < case.threshold
-    for key in weights:
-        assert grads[key].shape == weights[key].shape
+    for key, value in weights.items():
+        assert grads[key].shape == value.shape
         assert rel_error(grads[key], num_grads[key]) < case.threshold, key
 
 
@@ -180,3 +190,16 @@ def test_sampled_numeric_gradient_agrees_at_its_coordinates(rng: np.random.Gener
     indices, values = numeric_grad_sampled(f, x, dout, count=20, rng=rng)
     assert values.shape == (20,)
     assert rel_error(dx[indices], values) < LINEAR
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_float32_stays_float32(case: Case, rng: np.random.Generator) -> None:
+    """Activations keep the input's dtype, so that their bytes follow --dtype."""
+    x = make_inputs(case, rng)
+    x = [a.astype(np.float32) for a in x] if isinstance(x, list) else x.astype(np.float32)
+    weights = {k: rng.standard_normal(s).astype(np.float32) for k, s in case.weights.items()}
+    out, cache = case.forward(x, weights, counter=MacCounter(), **case.hyper)
+    dx, grads = case.backward(np.ones_like(out), cache, MacCounter())
+    assert out.dtype == np.float32
+    assert all(a.dtype == np.float32 for a in (dx if isinstance(dx, list) else [dx]))
+    assert all(g.dtype == np.float32 for g in grads.values())

@@ -68,7 +68,9 @@ DECONV_GRID = [
 
 
 @pytest.mark.parametrize(("stride", "padding", "output_padding", "dilation", "kernel"), DECONV_GRID)
-def test_deconv(stride, padding, output_padding, dilation, kernel, rng: np.random.Generator) -> None:
+def test_deconv(
+    stride, padding, output_padding, dilation, kernel, rng: np.random.Generator
+) -> None:
     x = rng.standard_normal((2, 4, 4, 3))
     w = rng.standard_normal((3, *kernel, 2))
     b = rng.standard_normal(2)
@@ -106,7 +108,9 @@ def test_pool(mode, kernel, stride, padding, ceil, rng: np.random.Generator) -> 
     x = rng.standard_normal((2, 7, 6, 3))
     overhang = (0, 0)
     if ceil:
-        overhang = tuple(ceil_overhang(x.shape[1 + a], kernel[a], stride[a], padding[a]) for a in (0, 1))
+        overhang = tuple(
+            ceil_overhang(x.shape[1 + a], kernel[a], stride[a], padding[a]) for a in (0, 1)
+        )
     forward = pool.maxpool_forward if mode == "max" else pool.avgpool_forward
     hyper = {"kernel": kernel, "stride": stride, "padding": padding, "overhang": overhang}
     out, _ = forward(x, {}, counter=MacCounter(), **hyper)
@@ -127,7 +131,9 @@ def test_pool_grid_exercises_the_overhang() -> None:
 def test_pool_refuses_a_window_past_the_input(rng: np.random.Generator) -> None:
     x = rng.standard_normal((1, 4, 4, 1))
     with pytest.raises(ValueError, match="overhang"):  # 2x2/2 on 4: a 3rd window lies in overhang
-        pool.maxpool_forward(x, {}, counter=MacCounter(), kernel=(2, 2), stride=(2, 2), overhang=(2, 0))
+        pool.maxpool_forward(
+            x, {}, counter=MacCounter(), kernel=(2, 2), stride=(2, 2), overhang=(2, 0)
+        )
 
 
 @st.composite
