@@ -1,0 +1,63 @@
+"""archcalc: exact, explained CNN layer arithmetic from a short text description.
+
+    >>> import archcalc
+    >>> a = archcalc.analyze("input 227x227x3\\nconv1: CONV(96, f=11, s=4)")
+    >>> a["conv1"].output, a["conv1"].params
+    ((55, 55, 96), 34944)
+
+This module imports no NumPy: static analysis starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from archcalc.analyze import Analysis, Dtype, LayerReport, Optimizer, Settings, analyze_graph
+from archcalc.errors import ArchError, Source
+from archcalc.expand import Limits, expand
+from archcalc.graph import Graph
+from archcalc.source import resolve
+from archcalc.syntax import parse
+from archcalc.values import Value
+
+__version__ = "0.1.0"
+__all__ = ["Analysis", "ArchError", "Dtype", "Graph", "LayerReport", "Limits", "Optimizer",
+           "Settings", "analyze", "build_graph", "__version__"]
+
+
+def build_graph(source: str | os.PathLike[str] | Source,
+                params: Mapping[str, Value] | None = None,
+                optional: bool | Mapping[int, bool] = True,
+                limits: Limits = Limits()) -> Graph:
+    """Parse and expand a description (text, a path, or a Source) into a layer graph."""
+    src = source if isinstance(source, Source) else resolve(source)
+    try:
+        return expand(parse(src, limits.max_depth), src, params, optional, limits)
+    except RecursionError:
+        raise ArchError("the description is nested too deeply to expand", None,
+                        "reduce the nesting, or lower --max-depth", src) from None
+    except ArchError as err:
+        raise err.located(src) from None
+
+
+def analyze(source: str | os.PathLike[str] | Source, /, *,
+            params: Mapping[str, Value] | None = None, batch: int = 1,
+            dtype: Dtype | str = Dtype.float32, optimizer: Optimizer | str = Optimizer.sgd,
+            strict: bool = False, optional: bool = True, count_inplace: bool = False,
+            limits: Limits = Limits(), **overrides: Value) -> Analysis:
+    """Analyze a network given as .arch text or a path; `N=4` overrides `param N`.
+
+    Params may be given as keywords (`analyze(path, N=4)`) or, when a name collides
+    with an option, in `params`.
+    """
+    graph = build_graph(source, {**(params or {}), **overrides}, optional, limits)
+    settings = Settings(batch, Dtype(dtype), Optimizer(optimizer), strict, count_inplace)
+    try:
+        analysis = analyze_graph(graph, settings)
+        from archcalc.check import compile_expects
+
+        compile_expects(analysis)
+    except ArchError as err:
+        raise err.located(graph.source) from None
+    return analysis

@@ -1,0 +1,270 @@
+"""Graph → Analysis: every layer's figures and the totals, exactly, with their arithmetic.
+
+Memory convention (CS231n VGG table, design.md §2): forward memory per image is the input
+plus every layer's output, except the in-place kinds (activations other than MAXOUT,
+DROPOUT, FLATTEN, IDENTITY) unless `count_inplace`. Training adds a gradient for every
+stored activation, plus parameters, their gradients and the optimizer's state.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+
+from archcalc import rf as rflib
+from archcalc.errors import ArchError
+from archcalc.graph import INPUT, Graph, Node, Scope
+from archcalc.layers import Output, Shape
+from archcalc.layers.base import Axis, Figure, shape_text
+from archcalc.layers.merge import Merge
+from archcalc.units import grouped
+from archcalc.values import Pair, Value
+
+
+class Dtype(StrEnum):
+    float32 = "float32"
+    float16 = "float16"
+    bfloat16 = "bfloat16"
+    float64 = "float64"
+
+    @property
+    def bytes(self) -> int:
+        return {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}[self.value]
+
+
+class Optimizer(StrEnum):
+    sgd = "sgd"
+    momentum = "momentum"
+    adam = "adam"
+
+    @property
+    def states(self) -> int:
+        """Values kept per parameter: none for SGD, velocity, Adam's two moments."""
+        return {"sgd": 0, "momentum": 1, "adam": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class Settings:
+    batch: int = 1
+    dtype: Dtype = Dtype.float32
+    optimizer: Optimizer = Optimizer.sgd
+    strict: bool = False
+    count_inplace: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LayerReport:
+    """Every figure of one layer, per image, and how each was computed."""
+
+    name: str
+    kind: str
+    layer: str
+    inputs: tuple[str, ...]
+    output: Shape
+    params: int
+    weights: int
+    buffers: int
+    macs: int
+    flops: int
+    activations: int
+    stored: bool  # a new tensor, counted in memory (False: in place)
+    memory: int  # bytes this layer adds to forward memory at the batch and dtype
+    rf: rflib.RF
+    fits: bool
+    note: str
+    formulas: tuple[tuple[str, str], ...]
+    node: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    params: int
+    weights: int
+    buffers: int
+    macs: int
+    flops: int
+    activations: int
+    memory_forward: int
+    memory_training: int
+    formulas: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    network: str
+    input: Shape
+    layers: tuple[LayerReport, ...]
+    totals: Totals
+    settings: Settings
+    scopes: tuple[Scope, ...]
+    params: tuple[tuple[str, Value], ...]
+    graph: Graph
+
+    def __getitem__(self, name: str) -> LayerReport:
+        for report in self.layers:
+            if report.name == name:
+                return report
+        raise KeyError(name)
+
+    def names(self) -> list[str]:
+        return [report.name for report in self.layers]
+
+
+def analyze_graph(graph: Graph, settings: Settings = Settings()) -> Analysis:
+    """Compute every figure of `graph` under `settings`."""
+    shapes: list[Shape] = []
+    fields: list[rflib.RF] = []
+    reports = []
+    for node in graph.nodes:
+        try:
+            report = _layer(graph, node, shapes, fields, settings)
+        except ArchError as err:
+            raise ArchError(f"{node.name}: {err.message}", err.span or node.span,
+                            err.hint) from None
+        shapes.append(report.output)
+        fields.append(report.rf)
+        reports.append(report)
+    return Analysis(graph.network, graph.input, tuple(reports),
+                    _totals(graph.input, reports, settings), settings, graph.scopes,
+                    graph.params, graph)
+
+
+def _layer(graph: Graph, node: Node, shapes: list[Shape], fields: list[rflib.RF],
+           settings: Settings) -> LayerReport:
+    def shape(i: int) -> Shape:
+        return graph.input if i == INPUT else shapes[i]
+
+    def field(i: int) -> rflib.RF:
+        return rflib.INPUT_RF if i == INPUT else fields[i]
+
+    layer = node.layer
+    xs = [shape(i) for i in node.inputs]
+    if isinstance(layer, Merge):
+        paths = [_path_name(graph, k, i) for k, i in enumerate(node.inputs, 1)]
+        out = layer.merge_shape(xs, paths)
+        y = out.shape
+        zero = Figure(0)
+        params, biases, buffers, macs, elementwise = zero, zero, zero, zero, \
+            layer.merge_flops(xs, y)
+        field_out = Pair(rflib.union([field(i).h for i in node.inputs]),
+                         rflib.union([field(i).w for i in node.inputs]))
+    else:
+        x = xs[0]
+        out = layer.out_shape(x)
+        y = out.shape
+        params, biases, buffers = layer.params(x, y), layer.biases(x, y), layer.buffers(x, y)
+        macs, elementwise = layer.macs(x, y), layer.flops(x, y)
+        field_out = layer.rf(x, field(node.inputs[0]))
+    note = _fit_note(out, settings, node)
+    stored = settings.count_inplace or not layer.inplace
+    activations = math.prod(y)
+    flops = 2 * macs.value + elementwise.value
+    memory = activations * settings.dtype.bytes * settings.batch if stored else 0
+    formulas = _formulas(out, params, macs, elementwise, flops, field(node.inputs[0]),
+                         field_out, stored)
+    return LayerReport(
+        node.name, layer.kind, layer.describe(),
+        tuple("input" if i == INPUT else graph.nodes[i].name for i in node.inputs), y,
+        params.value, params.value - biases.value, buffers.value, macs.value, flops,
+        activations, stored, memory, field_out, out.fits, note, formulas, node)
+
+
+def _path_name(graph: Graph, k: int, i: int) -> str:
+    return f"path {k} (ends at {'the input' if i == INPUT else graph.nodes[i].name})"
+
+
+def _fit_note(out: Output, settings: Settings, node: Node) -> str:
+    """'does not fit: (7 − 3)/3 + 1 = 2.33, floored to 2', or an error under --strict."""
+    odd = [a for a in out.axes if not a.fits]
+    if not odd:
+        return ""
+    axis = odd[0]
+    note = f"does not fit: {axis.formula} = {_decimal(axis.exact)}, {axis.rounded}ed to " \
+           f"{axis.size}"
+    if settings.strict and any(a.rounded == "floor" for a in odd):
+        raise ArchError(f"the layer does not fit its input: {axis.formula} = "
+                        f"{_decimal(axis.exact)} is not an integer", node.span,
+                        "change the stride, filter or padding (without --strict the size is "
+                        "floored, as PyTorch does)")
+    return note
+
+
+def _decimal(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):.2f}"
+
+
+def _formulas(out: Output, params: Figure, macs: Figure, elementwise: Figure, flops: int,
+              before: rflib.RF, after: rflib.RF, stored: bool) -> tuple[tuple[str, str], ...]:
+    rows = [("output", _output_formula(out))]
+    if params.value:
+        rows.append(("params", f"{params.formula} = {grouped(params.value)}"))
+    if macs.value:
+        rows.append(("MACs", f"{macs.formula} = {grouped(macs.value)}"))
+    if flops:
+        parts = ([f"2·{grouped(macs.value)}"] if macs.value else []) + \
+            ([elementwise.formula] if elementwise.value else [])
+        rows.append(("FLOPs", f"{' + '.join(parts)} = {grouped(flops)}"))
+    dims = "·".join(map(str, out.shape))
+    size = math.prod(out.shape)
+    rows.append(("activations", (f"{dims} = {grouped(size)}" if len(out.shape) > 1 else
+                                 grouped(size)) + ("" if stored else " (in place)")))
+    if after != before:
+        rows.append(("RF", _rf_formula(before, after)))
+    return tuple(rows)
+
+
+def _output_formula(out: Output) -> str:
+    shape = shape_text(out.shape)
+    if not out.axes:
+        return shape
+    h, w = out.axes
+    if h.formula == w.formula:
+        return f"{_axis(h)} → {shape}"
+    return f"H {_axis(h)}, W {_axis(w)} → {shape}"
+
+
+def _axis(axis: Axis) -> str:
+    if axis.fits:
+        return f"{axis.formula} = {axis.size}"
+    return f"{axis.formula} = {_decimal(axis.exact)} → {axis.size} ({axis.rounded})"
+
+
+def _rf_formula(before: rflib.RF, after: rflib.RF) -> str:
+    parts = []
+    for name, b, a in (("H", before.h, after.h), ("W", before.w, after.w)):
+        step = a.jump / b.jump
+        f_eff = (a.size - b.size) / b.jump + 1
+        if step.denominator == 1 and f_eff.denominator == 1:
+            parts.append(f"{name} {_n(b.size)} + ({_n(f_eff)} − 1)·{_n(b.jump)} = "
+                         f"{_n(a.size)}, jump {_n(b.jump)}·{_n(step)} = {_n(a.jump)}")
+        else:
+            parts.append(f"{name} size {_n(a.size)}, jump {_n(a.jump)}")
+    return parts[0].removeprefix("H ") if parts[0][2:] == parts[1][2:] else "; ".join(parts)
+
+
+def _n(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
+
+
+def _totals(input_shape: Shape, reports: list[LayerReport], settings: Settings) -> Totals:
+    params = sum(r.params for r in reports)
+    buffers = sum(r.buffers for r in reports)
+    stored = sum(r.activations for r in reports if r.stored)
+    activations = math.prod(input_shape) + stored
+    size, batch = settings.dtype.bytes, settings.batch
+    forward = activations * size * batch
+    copies = 2 + settings.optimizer.states
+    training = 2 * forward + (params * copies + buffers) * size
+    formulas = (
+        ("activations", f"{grouped(math.prod(input_shape))} input + {grouped(stored)} "
+                        f"stored outputs = {grouped(activations)}"),
+        ("forward", f"{grouped(activations)}·{size} B·{batch} = {grouped(forward)} B"),
+        ("training", f"2·{grouped(forward)} + ({grouped(params)}·{copies} + "
+                     f"{grouped(buffers)})·{size} = {grouped(training)} B"),
+    )
+    return Totals(params, sum(r.weights for r in reports), buffers,
+                  sum(r.macs for r in reports), sum(r.flops for r in reports), activations,
+                  forward, training, formulas)
+

@@ -1,0 +1,379 @@
+"""Program → Graph: params, defaults, blocks, repeats, optionals and names, within limits.
+
+Naming (docs/language.md, "Names"): a layer is named by its label, else by its kind's
+prefix and a running number per prefix in its scope (`conv1`, `pool2`). A block call opens
+a scope (`inception3a.conv1`, or `basic2.conv1` when unlabeled); a labeled repeat opens one
+per iteration (`stage.1.conv1`); unlabeled groups, repeats and optionals are transparent.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from archcalc import ast
+from archcalc.bind import Bound, build, convert
+from archcalc.errors import ArchError, Source, Span, point_at
+from archcalc.exprs import evaluate
+from archcalc.graph import INPUT, Graph, Node, Scope
+from archcalc.layers import lookup, suggest
+from archcalc.layers.base import MAX_COUNT
+from archcalc.layers.merge import Add, Concat, Merge
+from archcalc.values import Value, show, type_name
+
+Defaults = Mapping[str, Bound]  # layer kind -> field values set by `defaults`
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what a file can make archcalc do."""
+
+    max_layers: int = 1_000_000
+    max_depth: int = 100
+
+
+@dataclass
+class Namespace:
+    """Where names are made: a path prefix, running numbers, and the names taken."""
+
+    path: str
+    env: Mapping[str, Value]
+    defaults: Defaults
+    counters: dict[str, int] = field(default_factory=dict)
+    taken: dict[str, Span] = field(default_factory=dict)
+
+    def full(self, local: str) -> str:
+        return f"{self.path}.{local}" if self.path else local
+
+    def claim(self, local: str, span: Span, auto: bool = False) -> str:
+        """Take `local` in this namespace, refusing a duplicate."""
+        if local in self.taken:
+            first = self.taken[local]
+            where = f"line {first.line}, column {first.column}"
+            if auto:
+                raise ArchError(f"this layer's automatic name {self.full(local)!r} is taken",
+                                span, f"a label at {where} already uses it (running numbers "
+                                "count labeled layers too); label this layer or rename that one")
+            raise ArchError(f"duplicate name {self.full(local)!r}", span,
+                            f"first used at {where}; choose another label")
+        self.taken[local] = span
+        return self.full(local)
+
+    def numbered(self, prefix: str) -> str:
+        self.counters[prefix] = self.counters.get(prefix, 0) + 1
+        return f"{prefix}{self.counters[prefix]}"
+
+    def child(self, local: str, env: Mapping[str, Value] | None = None,
+              defaults: Defaults | None = None) -> Namespace:
+        return Namespace(self.full(local), self.env if env is None else env,
+                         self.defaults if defaults is None else defaults)
+
+
+@dataclass(frozen=True)
+class BlockDef:
+    block: ast.Block
+    defaults: Defaults
+
+
+def expand(program: ast.Program, source: Source, overrides: Mapping[str, Value] | None = None,
+           optional: bool | Mapping[int, bool] = True, limits: Limits = Limits()) -> Graph:
+    """Expand `program` into a flat graph of named layers."""
+    return Expander(program, source, dict(overrides or {}), optional, limits).run()
+
+
+class Expander:
+    def __init__(self, program: ast.Program, source: Source, overrides: dict[str, Value],
+                 optional: bool | Mapping[int, bool], limits: Limits) -> None:
+        self.program = program
+        self.source = source
+        self.overrides = overrides
+        self.optional = optional
+        self.limits = limits
+        self.nodes: list[Node] = []
+        self.scopes: list[Scope] = []
+        self.optionals: dict[int, Span] = {}
+        self.blocks: dict[str, BlockDef] = {}
+        self.calls: list[str] = []  # the block calls being expanded, outermost first
+        self.depth = 0
+        self.globals: dict[str, Value] = {}
+
+    # ---- the file ---------------------------------------------------------------------
+
+    def run(self) -> Graph:
+        statements = self.program.statements
+        params = self.globals = self.params(statements)
+        lines = self.collect(statements, params)
+        top = Namespace("", params, {})
+        x = INPUT
+        for line, defaults in lines:
+            top.defaults = defaults
+            x = self.chain(line.elements, x, top)
+        if not self.nodes:
+            raise ArchError("the network has no layers", None,
+                            "add layers after the input, e.g. CONV(6, f=5) - RELU")
+        return Graph(self.network_name(statements), self.input_shape(statements),
+                     tuple(self.nodes),
+                     tuple(sorted(self.scopes, key=lambda sc: (sc.first, sc.depth))),
+                     tuple(s for s in statements if isinstance(s, ast.Expect)),
+                     tuple(params.items()), tuple(self.optionals.values()), self.source)
+
+    def params(self, statements: tuple[ast.Statement, ...]) -> dict[str, Value]:
+        """Every `param`, in order, each seeing the ones before; -D values replace them."""
+        env: dict[str, Value] = {}
+        for st in statements:
+            for assign in st.assigns if isinstance(st, ast.Param) else ():
+                if assign.name in env:
+                    raise ArchError(f"param {assign.name!r} is declared twice", assign.span)
+                env[assign.name] = (self.overrides[assign.name] if assign.name in
+                                    self.overrides else evaluate(assign.value, env))
+        unknown = sorted(set(self.overrides) - set(env))
+        if unknown:
+            close = difflib.get_close_matches(unknown[0], list(env), n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise ArchError(f"-D {unknown[0]}: the file declares no param {unknown[0]!r}",
+                            None, f"{hint}params: {', '.join(env) or 'none'}")
+        return env
+
+    def collect(self, statements: tuple[ast.Statement, ...], params: dict[str, Value]
+                ) -> list[tuple[ast.Line, Defaults]]:
+        """The layer lines with the defaults in effect at each; blocks with theirs."""
+        defaults: Defaults = {}
+        lines = []
+        for st in statements:
+            if isinstance(st, ast.Defaults):
+                defaults = self.updated_defaults(defaults, st, params)
+            elif isinstance(st, ast.Block):
+                self.define(st, defaults)
+            elif isinstance(st, ast.Line):
+                lines.append((st, defaults))
+        return lines
+
+    def updated_defaults(self, defaults: Defaults, st: ast.Defaults,
+                         params: Mapping[str, Value]) -> Defaults:
+        found = lookup(st.kind)
+        if found is None or found[1] or issubclass(found[0], Merge):
+            raise ArchError(f"defaults needs a layer kind, got {st.kind!r}", st.kind_span,
+                            _kind_hint(st.kind, []))
+        cls = found[0]
+        values = [(a.key, evaluate(a.value, params), a.span) for a in st.args]
+        new = {**defaults.get(cls.kind, {}), **convert(cls, values, st.span)}
+        return {**defaults, cls.kind: new}
+
+    def define(self, block: ast.Block, defaults: Defaults) -> None:
+        if block.name in self.blocks:
+            first = self.blocks[block.name].block.name_span
+            raise ArchError(f"block {block.name!r} is defined twice", block.name_span,
+                            f"first defined at line {first.line}")
+        if lookup(block.name) is not None:
+            raise ArchError(f"block {block.name!r} would hide the layer kind "
+                            f"{block.name.upper()}", block.name_span, "choose another name")
+        self.blocks[block.name] = BlockDef(block, defaults)
+
+    def network_name(self, statements: tuple[ast.Statement, ...]) -> str:
+        names = [s.name for s in statements if isinstance(s, ast.Network)]
+        if names:
+            return names[-1]
+        return PurePath(self.source.name).stem if self.source.name != "<stdin>" else "network"
+
+    def input_shape(self, statements: tuple[ast.Statement, ...]) -> tuple[int, ...]:
+        inputs = [s for s in statements if isinstance(s, ast.Input)]
+        if not inputs:
+            raise ArchError("the file has no input statement", None,
+                            "add a line like `input 32x32x3` (H x W x C) or `input 3072`")
+        if len(inputs) > 1:
+            raise ArchError("input is given twice", inputs[1].span,
+                            f"first at line {inputs[0].span.line}")
+        dims = inputs[0].dims
+        if len(dims) not in (1, 3) or not all(1 <= d <= MAX_COUNT for d in dims):
+            raise ArchError(f"input {'x'.join(map(str, dims))} is not a volume or a vector",
+                            inputs[0].span, "write H x W x C like 32x32x3 (28x28x1 for "
+                            "grayscale), or a vector size like 3072; sizes 1 to 10^9")
+        return dims
+
+    # ---- elements ------------------------------------------------------------------------
+
+    @contextmanager
+    def nested(self, span: Span) -> Iterator[None]:
+        self.depth += 1
+        if self.depth > self.limits.max_depth:
+            raise ArchError(f"nesting deeper than {self.limits.max_depth} levels "
+                            "(groups, repeats, merges and block calls)", point_at(span, 1),
+                            "raise the limit with --max-depth")
+        try:
+            yield
+        finally:
+            self.depth -= 1
+
+    def chain(self, elements: tuple[ast.Element, ...], x: int, ns: Namespace) -> int:
+        for element in elements:
+            x = self.element(element, x, ns, None)
+        return x
+
+    def element(self, el: ast.Element, x: int, ns: Namespace, label: str | None) -> int:
+        if isinstance(el, ast.Labeled):
+            return self.element(el.body, x, ns, el.label)
+        if isinstance(el, ast.Call):
+            if el.name in self.blocks:
+                return self.block_call(el, x, ns, label)
+            return self.layer(el, x, ns, label)
+        if isinstance(el, ast.Optional):
+            self.optionals.setdefault(el.span.start, el.span)
+            return self.element(el.body, x, ns, label) if self.present(el) else x
+        with self.nested(el.span):
+            if isinstance(el, ast.Group):
+                return self.group(el, x, ns, label)
+            if isinstance(el, ast.Repeat):
+                return self.repeat(el, x, ns, label)
+            return self.merge(el, x, ns, label)
+
+    def present(self, el: ast.Optional) -> bool:
+        if isinstance(self.optional, bool):
+            return self.optional
+        return self.optional.get(el.span.start, True)
+
+    def add(self, node: Node) -> int:
+        if len(self.nodes) >= self.limits.max_layers:
+            raise ArchError(f"the network expands to more than {self.limits.max_layers:,} "
+                            "layers", point_at(node.span, 1),
+                            "raise the limit with --max-layers")
+        self.nodes.append(node)
+        return len(self.nodes) - 1
+
+    def layer(self, call: ast.Call, x: int, ns: Namespace, label: str | None) -> int:
+        found = lookup(call.name)
+        if found is None:
+            raise ArchError(f"unknown layer kind {call.name!r}", call.name_span,
+                            _kind_hint(call.name, list(self.blocks)))
+        cls, preset = found
+        if issubclass(cls, Merge):
+            raise ArchError(f"{call.name} is written {call.name.upper()}(path | path)",
+                            call.name_span, "paths are separated by |")
+        values = [(a.key, evaluate(a.value, ns.env), a.span) for a in call.args]
+        presets = convert(cls, [(k, v, call.name_span) for k, v in preset.items()],
+                          call.span)
+        layer = build(cls, [ns.defaults.get(cls.kind, {}), presets,
+                            convert(cls, values, call.span)], call.span)
+        number = ns.numbered(cls.prefix)  # labeled layers count too
+        name = ns.claim(label or number, call.name_span, auto=label is None)
+        return self.add(Node(name, layer, (x,), call.span))
+
+    def group(self, el: ast.Group, x: int, ns: Namespace, label: str | None) -> int:
+        if label is None:
+            return self.chain(el.elements, x, ns)
+        first = len(self.nodes)
+        path = ns.claim(label, el.span)
+        x = self.chain(el.elements, x, ns.child(label))
+        self.scope(path, "group", first)
+        return x
+
+    def repeat(self, el: ast.Repeat, x: int, ns: Namespace, label: str | None) -> int:
+        count = self.count(el, ns)
+        first = len(self.nodes)
+        if label is not None:
+            ns.claim(label, el.span)
+        for i in range(1, count + 1):
+            before = len(self.nodes)
+            x = self.element(el.body, x, ns, None if label is None else f"{label}.{i}")
+            grown = len(self.nodes) - before
+            if grown == 0:
+                break  # every iteration expands alike: an empty one means all are empty
+            if i == 1 and before + grown * count > self.limits.max_layers:
+                raise ArchError(f"repeating {grown} layers {count:,} times gives more than "
+                                f"{self.limits.max_layers:,} layers", point_at(el.count.span,
+                                                                              len(show(count))),
+                                "raise the limit with --max-layers")
+        if label is not None:
+            self.scope(ns.full(label), f"× {count}", first)
+        return x
+
+    def count(self, el: ast.Repeat, ns: Namespace) -> int:
+        value = evaluate(el.count, ns.env)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ArchError(f"a repeat count must be an integer, got {type_name(value)} "
+                            f"{show(value)}", el.count.span)
+        if value < 0:
+            raise ArchError(f"a repeat count cannot be negative ({value})", el.count.span,
+                            "*0 removes the element")
+        return value
+
+    def merge(self, el: ast.Merge, x: int, ns: Namespace, label: str | None) -> int:
+        keyword = point_at(el.span, len(el.op))
+        if el.op == "res":
+            if len(el.paths) > 2:
+                raise ArchError("RES takes a body and at most one shortcut", keyword,
+                                "RES(body) or RES(body | shortcut)")
+            ends = [self.chain(path, x, ns) for path in el.paths] + [x] * (2 - len(el.paths))
+        else:
+            if len(el.paths) < 2:
+                raise ArchError(f"{el.op.upper()} needs at least two paths", keyword,
+                                f"separate them with |: {el.op.upper()}(CONV(8) | IDENTITY)")
+            ends = [self.chain(path, x, ns) for path in el.paths]
+        layer = Concat() if el.op == "concat" else Add()
+        number = ns.numbered(el.op)
+        name = ns.claim(label or number, keyword, auto=label is None)
+        return self.add(Node(name, layer, tuple(ends), keyword))
+
+    def block_call(self, call: ast.Call, x: int, ns: Namespace, label: str | None) -> int:
+        definition = self.blocks[call.name]
+        if call.name in self.calls:
+            cycle = " → ".join(self.calls[self.calls.index(call.name):] + [call.name])
+            raise ArchError(f"block {call.name!r} calls itself ({cycle})", call.name_span,
+                            "blocks cannot be recursive; repeat with *N instead")
+        env = {**self.globals, **self.arguments(definition.block, call, ns)}
+        number = ns.numbered(call.name)
+        local = label or number
+        path = ns.claim(local, call.name_span, auto=label is None)
+        first = len(self.nodes)
+        self.calls.append(call.name)
+        with self.nested(call.span):
+            x = self.chain(definition.block.body, x,
+                           ns.child(local, env, definition.defaults))
+        self.calls.pop()
+        self.scope(path, self.source.text[call.span.start:call.span.end], first)
+        return x
+
+    def arguments(self, block: ast.Block, call: ast.Call, ns: Namespace) -> dict[str, Value]:
+        """The block's formals bound to the call's arguments (caller's environment)."""
+        names = [f.name for f in block.formals]
+        bound: dict[str, Value] = {}
+        for position, a in enumerate(call.args):
+            key = a.key if a.key is not None else (
+                names[position] if position < len(names) else None)
+            if key is None:
+                raise ArchError(f"block {block.name} takes {len(names)} arguments", a.span,
+                                _block_usage(block))
+            if key not in names:
+                close = difflib.get_close_matches(key, names, n=1)
+                raise ArchError(f"block {block.name} has no argument {key!r}", a.span,
+                                (f"did you mean {close[0]}? " if close else "")
+                                + _block_usage(block))
+            if key in bound:
+                raise ArchError(f"argument {key!r} given twice", a.span)
+            bound[key] = evaluate(a.value, ns.env)
+        for formal in block.formals:
+            if formal.name not in bound:
+                if formal.default is None:
+                    raise ArchError(f"block {block.name} needs argument {formal.name!r}",
+                                    call.span, _block_usage(block))
+                bound[formal.name] = evaluate(formal.default, self.globals)
+        return bound
+
+    def scope(self, path: str, title: str, first: int) -> None:
+        if len(self.nodes) > first:
+            title = " ".join(title.split())
+            self.scopes.append(Scope(path, title, first, len(self.nodes), path.count(".")))
+
+
+def _kind_hint(name: str, blocks: list[str]) -> str:
+    close = suggest(name, blocks)
+    head = f"did you mean {close}? " if close else ""
+    return head + "see `docs/language.md` for the layer kinds"
+
+
+def _block_usage(block: ast.Block) -> str:
+    parts = [f.name if f.default is None else f"{f.name}=…" for f in block.formals]
+    return f"usage: {block.name}({', '.join(parts)})"
+

@@ -1,0 +1,49 @@
+"""The expanded network: a flat, topologically ordered list of named layer nodes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from archcalc import ast
+from archcalc.errors import Source, Span
+from archcalc.layers import Layer, Shape
+from archcalc.values import Value
+
+INPUT = -1  # the index that stands for the network's input in Node.inputs
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One layer of the expanded network."""
+
+    name: str
+    layer: Layer
+    inputs: tuple[int, ...]  # indices of producer nodes; INPUT for the network input
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """A named group of consecutive nodes: a block call, a labeled repeat or group."""
+
+    path: str
+    title: str
+    first: int  # index of its first node
+    last: int  # index after its last node
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    network: str
+    input: Shape
+    nodes: tuple[Node, ...]
+    scopes: tuple[Scope, ...]
+    expects: tuple[ast.Expect, ...]
+    params: tuple[tuple[str, Value], ...]
+    optionals: tuple[Span, ...]  # every `?` element, in source order
+    source: Source
+
+    def index(self) -> dict[str, int]:
+        """Node index by name."""
+        return {node.name: i for i, node in enumerate(self.nodes)}

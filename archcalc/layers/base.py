@@ -1,0 +1,302 @@
+"""What every layer kind shares: figures, argument types, the window arithmetic."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from fractions import Fraction
+from typing import Any, ClassVar
+
+from archcalc import rf as rflib
+from archcalc.errors import ArchError
+from archcalc.values import Pair, Value, Word, show, type_name
+
+Shape = tuple[int, ...]
+MAX_COUNT = 10**9  # channels, units, sizes: larger values are refused
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A number and the substituted arithmetic that produced it."""
+
+    value: int
+    formula: str = ""
+
+
+ZERO = Figure(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Axis:
+    """The output extent along one spatial axis, with its exact quotient."""
+
+    size: int
+    exact: Fraction
+    formula: str
+    rounded: str = ""  # "floor" or "ceil" when exact is not an integer
+
+    @property
+    def fits(self) -> bool:
+        return self.exact.denominator == 1
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """A layer's output shape, and the per-axis arithmetic when it is spatial."""
+
+    shape: Shape
+    axes: tuple[Axis, ...] = ()
+
+    @property
+    def fits(self) -> bool:
+        return all(axis.fits for axis in self.axes)
+
+
+def fail(message: str, hint: str = "") -> ArchError:
+    """An error about a layer; the analyzer attaches the layer's span."""
+    return ArchError(message, None, hint)
+
+
+# ---- argument types: each converts a language value or raises ---------------------
+
+
+class Kind:
+    """Converts and checks one argument value; `name` says what it accepts."""
+
+    name = "a value"
+
+    def __call__(self, value: Value) -> Any:
+        raise NotImplementedError
+
+
+class Count(Kind):
+    name = "a positive integer"
+
+    def __init__(self, least: int = 1) -> None:
+        self.least = least
+        if least == 0:
+            self.name = "an integer ≥ 0"
+
+    def __call__(self, value: Value) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise fail(f"expected {self.name}, got {type_name(value)} {show(value)}")
+        if value < self.least:
+            raise fail(f"expected {self.name}, got {value}")
+        if value > MAX_COUNT:
+            raise fail(f"{value:,} is too large", f"values are limited to {MAX_COUNT:,}")
+        return value
+
+
+class Size(Kind):
+    """A window, stride or dilation: `3` or `3x5` (height × width)."""
+
+    name = "a size like 3 or 3x5"
+
+    def __init__(self, least: int = 1) -> None:
+        self.count = Count(least)
+
+    def __call__(self, value: Value) -> Pair[int]:
+        if isinstance(value, tuple):
+            if len(value) != 2:
+                raise fail(f"a size has two dimensions (HxW), got {show(value)}")
+            return Pair(self.count(value[0]), self.count(value[1]))
+        return Pair.of(self.count(value))
+
+
+class Padding(Kind):
+    """Zero padding per side: `1`, `1x2` (per axis), `same` or `valid` (Keras/TF)."""
+
+    name = "an integer ≥ 0, a size like 1x2, same or valid"
+
+    def __call__(self, value: Value) -> Pair[int] | Word:
+        if isinstance(value, Word):
+            return value
+        return Size(0)(value)
+
+
+class Flag(Kind):
+    name = "true or false"
+
+    def __call__(self, value: Value) -> bool:
+        if not isinstance(value, bool):
+            raise fail(f"expected true or false, got {type_name(value)} {show(value)}")
+        return value
+
+
+class Real(Kind):
+    name = "a number"
+
+    def __init__(self, low: Fraction | None = None, high: Fraction | None = None,
+                 high_open: bool = False) -> None:
+        self.low, self.high, self.high_open = low, high, high_open
+
+    def __call__(self, value: Value) -> Fraction:
+        if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
+            raise fail(f"expected a number, got {type_name(value)} {show(value)}")
+        number = Fraction(value)
+        too_high = self.high is not None and (
+            number >= self.high if self.high_open else number > self.high)
+        if (self.low is not None and number < self.low) or too_high:
+            close = ")" if self.high_open else "]"
+            raise fail(f"{show(number)} is out of range [{show(self.low)}, "
+                       f"{show(self.high)}{close}")
+        return number
+
+
+REQUIRED: Any = object()
+
+
+def arg(kind: Kind, default: Any = REQUIRED, doc: str = "", shown: str = "") -> Any:
+    """A layer argument: its type, default (REQUIRED if none), meaning, and how the
+    default is shown when it is not a plain value."""
+    return field(default=None if default is REQUIRED else default,
+                 metadata={"kind": kind, "doc": doc, "required": default is REQUIRED,
+                           "shown": shown})
+
+
+# ---- the layer base class ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A layer kind. Fields are its arguments; methods are its static rules."""
+
+    kind: ClassVar[str] = ""
+    prefix: ClassVar[str] = ""
+    aliases: ClassVar[tuple[str, ...]] = ()
+    inplace: ClassVar[bool] = False  # output overwrites the input (CS231n memory convention)
+    accepts: ClassVar[str] = "any"  # "any", "volume"
+    flops_rule: ClassVar[str] = ""  # the documented element-wise FLOP count
+    shown: ClassVar[tuple[str, ...]] = ()  # arguments always shown by describe()
+
+    def check(self) -> None:
+        """Refuse argument combinations that no input could make valid."""
+
+    def out_shape(self, x: Shape) -> Output:
+        return Output(x)
+
+    def params(self, x: Shape, y: Shape) -> Figure:
+        return ZERO
+
+    def biases(self, x: Shape, y: Shape) -> Figure:
+        return ZERO
+
+    def buffers(self, x: Shape, y: Shape) -> Figure:
+        return ZERO
+
+    def macs(self, x: Shape, y: Shape) -> Figure:
+        return ZERO
+
+    def flops(self, x: Shape, y: Shape) -> Figure:
+        """Element-wise arithmetic, not counting the 2·MACs of the products."""
+        return ZERO
+
+    def rf(self, x: Shape, field_in: rflib.RF) -> rflib.RF:
+        return field_in
+
+    @classmethod
+    def preset(cls, number: int) -> dict[str, Value] | None:
+        """Arguments implied by a name suffix (`CONV3`, `POOL2`); None if not allowed."""
+        return None
+
+    def describe(self) -> str:
+        """The layer as it would be written: required arguments, the ones in `shown`,
+        and the ones that differ from their defaults."""
+        parts = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.metadata["required"]:
+                parts.append(show(value))
+            elif value is not None and (value != f.default or f.name in self.shown):
+                parts.append(f"{f.name}={show(value)}")
+        name = self.kind.upper()
+        return f"{name}({', '.join(parts)})" if parts else name
+
+
+def signature(cls: type[Layer]) -> list[Any]:
+    """The argument fields of a layer kind, in positional order."""
+    return list(fields(cls))
+
+
+# ---- shapes and windows ----------------------------------------------------------------------
+
+
+def volume(x: Shape, layer: Layer) -> tuple[int, int, int]:
+    """H, W, C of a volume input; a vector input is an error for spatial layers."""
+    if len(x) != 3:
+        raise fail(f"{layer.kind.upper()} needs an H×W×C volume, but its input is a vector "
+                   f"of {x[0]:,}", "spatial layers cannot follow FC or FLATTEN")
+    return x[0], x[1], x[2]
+
+
+def channels(x: Shape) -> int:
+    """The channel count: C of a volume, N of a vector."""
+    return x[-1]
+
+
+def elements(shape: Shape) -> int:
+    return math.prod(shape)
+
+
+def word_padding(pad: Word, size: int, f_eff: int, stride: int) -> tuple[int, int]:
+    """(before, after) for `valid` (none) or `same` as TF/Keras (the extra at the end)."""
+    if pad.text == "valid":
+        return 0, 0
+    total = max((-(-size // stride) - 1) * stride + f_eff - size, 0)
+    return total // 2, total - total // 2
+
+
+def paddings(pad: Pair[int] | Word, hw: tuple[int, int], f_eff: Pair[int], stride: Pair[int]
+             ) -> Pair[tuple[int, int]]:
+    """(before, after) padding for both axes."""
+    if isinstance(pad, Word):
+        return Pair(word_padding(pad, hw[0], f_eff.h, stride.h),
+                    word_padding(pad, hw[1], f_eff.w, stride.w))
+    return Pair((pad.h, pad.h), (pad.w, pad.w))
+
+
+def effective(f: int, d: int) -> int:
+    """The dilated extent F' = D·(F − 1) + 1."""
+    return d * (f - 1) + 1
+
+
+def window_axis(size: int, f_eff: int, stride: int, pad: tuple[int, int],
+                ceil: bool = False) -> Axis:
+    """Output extent (W − F' + P_before + P_after)/S + 1, floored (or ceiled, as Caffe)."""
+    before, after = pad
+    span = size - f_eff + before + after
+    exact = Fraction(span, stride) + 1
+    pads = f"2·{before}" if before == after else f"{before} + {after}"
+    formula = f"({size} − {f_eff} + {pads})/{stride} + 1"
+    if span < 0:
+        raise fail(f"window {f_eff} is larger than the padded input {size + before + after}",
+                   f"output would be {formula} = {_fmt(exact)} ≤ 0")
+    out = math.floor(exact)
+    if ceil and exact.denominator != 1:
+        out = math.ceil(exact)
+        if (out - 1) * stride >= size + before:  # PyTorch: the last window starts inside
+            out -= 1
+    rounded = "" if exact.denominator == 1 else ("ceil" if ceil else "floor")
+    return Axis(out, exact, formula, rounded)
+
+
+def _fmt(value: Fraction) -> str:
+    return show(value) if value.denominator == 1 else f"{float(value):.2f}"
+
+
+def spatial_rf(field_in: rflib.RF, f_eff: Pair[int], stride: Pair[int],
+               pads: Pair[tuple[int, int]]) -> rflib.RF:
+    """The receptive field after a window, per axis."""
+    return Pair(rflib.window(field_in.h, f_eff.h, stride.h, pads.h[0]),
+                rflib.window(field_in.w, f_eff.w, stride.w, pads.w[0]))
+
+
+def bias_adds(y: Shape, bias: bool) -> Figure:
+    """One add per output element when the layer has a bias."""
+    if not bias:
+        return ZERO
+    return Figure(elements(y), f"{'·'.join(map(str, y))} bias adds")
+
+
+def shape_text(shape: Shape) -> str:
+    return "×".join(f"{d}" for d in shape)

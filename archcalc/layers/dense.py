@@ -1,0 +1,79 @@
+"""Fully connected and shape-only kinds: FC, FLATTEN, IDENTITY."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from archcalc import rf as rflib
+from archcalc.layers.base import Count, Figure, Flag, Layer, Output, Shape, arg, bias_adds
+from archcalc.layers.pool import whole_input
+from archcalc.layers.registry import register
+
+
+@register
+@dataclass(frozen=True)
+class FC(Layer):
+    """N units, each connected to every input element (a volume is flattened H, W, C)."""
+
+    kind = "fc"
+    prefix = "fc"
+    aliases = ("dense", "linear", "fullyconnected")
+    flops_rule = "2·MACs, plus one add per unit for the bias"
+
+    n: int = arg(Count(), doc="number of units N")
+    bias: bool = arg(Flag(), True, "learn one bias per unit")
+
+    def out_shape(self, x: Shape) -> Output:
+        return Output((self.n,))
+
+    def fan_text(self, x: Shape) -> str:
+        return "·".join(map(str, x)) if len(x) > 1 else str(x[0])
+
+    def params(self, x: Shape, y: Shape) -> Figure:
+        bias = f" + {self.n}" if self.bias else ""
+        total = math.prod(x) * self.n + (self.n if self.bias else 0)
+        fan = f"({self.fan_text(x)})" if len(x) > 1 else self.fan_text(x)
+        return Figure(total, f"{fan}·{self.n}{bias}")
+
+    def biases(self, x: Shape, y: Shape) -> Figure:
+        return Figure(self.n if self.bias else 0)
+
+    def macs(self, x: Shape, y: Shape) -> Figure:
+        fan = f"({self.fan_text(x)})" if len(x) > 1 else self.fan_text(x)
+        return Figure(math.prod(x) * self.n, f"{fan}·{self.n}")
+
+    def flops(self, x: Shape, y: Shape) -> Figure:
+        return bias_adds(y, self.bias)
+
+    def rf(self, x: Shape, field_in: rflib.RF) -> rflib.RF:
+        return whole_input(x, field_in)
+
+
+@register
+@dataclass(frozen=True)
+class Flatten(Layer):
+    """H×W×C → a vector of H·W·C (a view: no new memory)."""
+
+    kind = "flatten"
+    prefix = "flatten"
+    inplace = True
+    flops_rule = "none"
+
+    def out_shape(self, x: Shape) -> Output:
+        return Output((math.prod(x),))
+
+    def rf(self, x: Shape, field_in: rflib.RF) -> rflib.RF:
+        return whole_input(x, field_in)
+
+
+@register
+@dataclass(frozen=True)
+class Identity(Layer):
+    """Passes its input through: a shortcut path in ADD/RES."""
+
+    kind = "identity"
+    prefix = "identity"
+    aliases = ("id",)
+    inplace = True
+    flops_rule = "none"

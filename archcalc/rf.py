@@ -1,0 +1,61 @@
+"""Receptive field per axis: size r, jump j (effective stride), start (centre of unit 0).
+
+Input pixels have r = 1, j = 1, start = 0 (the centre of pixel 0). A window of effective
+size F' = D·(F − 1) + 1, stride S and leading padding P gives (CS231n / Dang-Ha's rules)
+    r' = r + (F' − 1)·j,   j' = j·S,   start' = start + ((F' − 1)/2 − P)·j.
+Sizes are theoretical: not clipped to the image.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+from archcalc.values import Pair
+
+
+@dataclass(frozen=True, slots=True)
+class AxisRF:
+    size: Fraction
+    jump: Fraction
+    start: Fraction
+
+    def formula(self, f_eff: int, before: AxisRF) -> str:
+        return f"{_n(before.size)} + ({f_eff} − 1)·{_n(before.jump)} = {_n(self.size)}"
+
+
+RF = Pair[AxisRF]
+
+PIXEL = AxisRF(Fraction(1), Fraction(1), Fraction(0))
+INPUT_RF: RF = Pair(PIXEL, PIXEL)
+
+
+def window(rf: AxisRF, f_eff: int, stride: int, pad_before: int) -> AxisRF:
+    """The field after a sliding window (conv, pool, and FC/GAP as a whole-input window)."""
+    return AxisRF(rf.size + (f_eff - 1) * rf.jump, rf.jump * stride,
+                  rf.start + (Fraction(f_eff - 1, 2) - pad_before) * rf.jump)
+
+
+def transposed(rf: AxisRF, f_eff: int, stride: int, pad: int) -> AxisRF:
+    """A transposed conv: outputs step 1/S input units and see at most ⌈F'/S⌉ of them."""
+    reach = math.ceil(Fraction(f_eff, stride))
+    return AxisRF(rf.size + (reach - 1) * rf.jump, rf.jump / stride,
+                  rf.start + (pad - Fraction(f_eff - 1, 2)) / stride * rf.jump)
+
+
+def upsampled(rf: AxisRF, factor: int) -> AxisRF:
+    """Nearest-neighbour upsampling: each output sees one input unit, S outputs per unit."""
+    return AxisRF(rf.size, rf.jump / factor,
+                  rf.start - Fraction(factor - 1, 2 * factor) * rf.jump)
+
+
+def union(fields: list[AxisRF]) -> AxisRF:
+    """The field of a merge: the smallest interval covering every path's field."""
+    lo = min(f.start - (f.size - 1) / 2 for f in fields)
+    hi = max(f.start + (f.size - 1) / 2 for f in fields)
+    return AxisRF(hi - lo + 1, max(f.jump for f in fields), (lo + hi) / 2)
+
+
+def _n(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"

@@ -1,0 +1,69 @@
+"""Reading a network description from a file, standard input or a string."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from archcalc.errors import ArchError, Source, Span
+
+MAX_BYTES = 50 * 2**20  # larger files are refused before reading them whole
+
+
+def read_file(path: str | os.PathLike[str]) -> Source:
+    """The text of a .arch file, or an ArchError saying why it cannot be used."""
+    name = os.fspath(path)
+    try:
+        size = os.stat(name).st_size
+        if size > MAX_BYTES:
+            raise ArchError(f"file is {size:,} bytes, more than the {MAX_BYTES:,} allowed",
+                            None, "a network description is a few kilobytes")
+        data = Path(name).read_bytes()
+    except FileNotFoundError:
+        raise ArchError("no such file", None, "check the path", Source(name, "")) from None
+    except IsADirectoryError:
+        raise ArchError("is a directory, not a file", None, "give a .arch file",
+                        Source(name, "")) from None
+    except OSError as exc:
+        raise ArchError(f"cannot read the file: {exc.strerror}", None, "",
+                        Source(name, "")) from None
+    except ArchError as err:
+        raise err.located(Source(name, "")) from None
+    return decode(name, data)
+
+
+def decode(name: str, data: bytes) -> Source:
+    """UTF-8 text (a leading byte-order mark is dropped); binary or invalid bytes refused."""
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise _at(name, data, nul, "this looks like a binary file (it contains NUL bytes)",
+                  "a .arch file is UTF-8 text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _at(name, data, exc.start, f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
+                  "save the file as UTF-8") from None
+    if not text.strip():
+        raise ArchError("the file is empty", None, "start with `input 32x32x3` and a layer",
+                        Source(name, text))
+    return Source(name, text)
+
+
+def _at(name: str, data: bytes, offset: int, message: str, hint: str) -> ArchError:
+    """An error at byte `offset`, showing the line decoded leniently."""
+    text = data.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+    before = data[:offset].decode("utf-8", errors="replace")
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    start = len(before)
+    return ArchError(message, Span(line, column, line, column + 1, start, start + 1), hint,
+                     Source(name, text))
+
+
+def resolve(source: str | os.PathLike[str]) -> Source:
+    """A path (os.PathLike, or a one-line string naming an existing or .arch file), or text."""
+    if isinstance(source, os.PathLike):
+        return read_file(source)
+    if "\n" not in source and (source.endswith(".arch") or os.path.isfile(source)):
+        return read_file(source)
+    return decode("<string>", source.encode("utf-8"))

@@ -1,0 +1,353 @@
+"""Text to AST: the cached Lark LALR parser, the transformer, and syntax-error messages."""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from archcalc import ast
+from archcalc.errors import ArchError, Source, Span, point_at
+
+MAX_DIGITS = 15  # integer literals beyond 10^15 are refused before any arithmetic
+
+
+def grammar_path() -> Path:
+    """The grammar: inside the installed package, or at the top of a source checkout."""
+    here = Path(__file__).resolve().parent
+    shipped = here / "grammar" / "arch.lark"
+    return shipped if shipped.exists() else here.parent / "grammar" / "arch.lark"
+
+
+@cache
+def parser() -> Any:
+    """The LALR parser, built once per process and cached on disk by Lark."""
+    from lark import Lark
+
+    return Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr",
+                lexer="contextual", propagate_positions=True, maybe_placeholders=False,
+                cache=True)
+
+
+def parse(source: Source, max_depth: int = 100) -> ast.Program:
+    """Parse `source` into a Program; raise ArchError for any syntax problem."""
+    from lark.exceptions import UnexpectedInput, VisitError
+
+    check_nesting(source, max_depth)
+    try:
+        tree = parser().parse(source.text)
+        program: ast.Program = _transformer().transform(tree)
+    except UnexpectedInput as exc:
+        raise syntax_error(exc, source) from None
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, ArchError):
+            raise exc.orig_exc.located(source) from None
+        raise
+    return program
+
+
+# ---- nesting limit --------------------------------------------------------------
+
+_OPENERS = {"(": ")", "[": "]", "{": "}"}
+_BRACKETS = re.compile(r"#[^\n]*|[()\[\]{}]")
+
+
+def check_nesting(source: Source, max_depth: int) -> None:
+    """Refuse brackets nested deeper than `max_depth` before parsing them."""
+    text = source.text
+    if sum(text.count(c) for c in _OPENERS) <= max_depth:
+        return
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        char = match.group()
+        if char in _OPENERS:
+            depth += 1
+            if depth > max_depth:
+                raise ArchError(f"brackets nested more than {max_depth} deep",
+                                span_at(text, match.start(), 1),
+                                "flatten the description, or raise the limit with --max-depth",
+                                source)
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+
+
+def span_at(text: str, offset: int, length: int) -> Span:
+    """The span of `length` characters at character `offset` of `text`."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Span(line, column, line, column + length, offset, offset + length)
+
+
+# ---- tree to AST ------------------------------------------------------------------
+
+
+def _span(meta: Any) -> Span:
+    return Span(meta.line, meta.column, meta.end_line, meta.end_column,
+                meta.start_pos, meta.end_pos)
+
+
+def _tok_span(tok: Any) -> Span:
+    return Span(tok.line, tok.column, tok.end_line, tok.end_column, tok.start_pos, tok.end_pos)
+
+
+def _int(text: str, span: Span) -> int:
+    if len(text) > MAX_DIGITS:
+        raise ArchError(f"number {text[:20]}… has {len(text)} digits", span,
+                        f"integers are limited to {MAX_DIGITS} digits")
+    return int(text)
+
+
+def _expr(node: Any) -> ast.Expr:
+    """An expression node, converting a bare token (INT, DECIMAL, SIZE, NAME)."""
+    if not hasattr(node, "type"):
+        return node  # already an AST expression
+    span = _tok_span(node)
+    if node.type == "INT":
+        return ast.Num(_int(node, span), span)
+    if node.type == "DECIMAL":
+        return ast.Num(Fraction(str(node)), span)
+    if node.type == "SIZE":
+        return ast.SizeLit(_size(node, span), span)
+    return ast.Ident(str(node), span)
+
+
+def _size(text: str, span: Span) -> tuple[int, ...]:
+    return tuple(_int(part, span) for part in re.split("[x\u00d7]", text))
+
+
+@cache
+def _transformer() -> Any:
+    from lark import Transformer_NonRecursive, v_args
+
+    @v_args(meta=True)
+    class ToAst(Transformer_NonRecursive):  # type: ignore[misc]
+        """Each method builds one AST node from the children of one grammar rule."""
+
+        def start(self, meta: Any, items: list[Any]) -> ast.Program:
+            return ast.Program(tuple(items))
+
+        def network(self, meta: Any, items: list[Any]) -> ast.Network:
+            return ast.Network(str(items[0]), _span(meta))
+
+        def input(self, meta: Any, items: list[Any]) -> ast.Input:
+            return ast.Input(_size(items[0], _tok_span(items[0])), _span(meta))
+
+        def param(self, meta: Any, items: list[Any]) -> ast.Param:
+            return ast.Param(tuple(items), _span(meta))
+
+        def assign(self, meta: Any, items: list[Any]) -> ast.Assign:
+            return ast.Assign(str(items[0]), _expr(items[1]), _span(meta))
+
+        def defaults(self, meta: Any, items: list[Any]) -> ast.Defaults:
+            return ast.Defaults(str(items[0]), tuple(items[1]), _span(meta), _tok_span(items[0]))
+
+        def block(self, meta: Any, items: list[Any]) -> ast.Block:
+            name, rest = items[0], items[1:]
+            formals = rest.pop(0) if rest and isinstance(rest[0], list) else []
+            body = rest[0] if rest else ()
+            return ast.Block(str(name), tuple(formals), body, _span(meta), _tok_span(name))
+
+        def formals(self, meta: Any, items: list[Any]) -> list[ast.Formal]:
+            return list(items)
+
+        def formal(self, meta: Any, items: list[Any]) -> ast.Formal:
+            default = _expr(items[1]) if len(items) > 1 else None
+            return ast.Formal(str(items[0]), default, _span(meta))
+
+        def expect(self, meta: Any, items: list[Any]) -> ast.Expect:
+            checks = tuple(ast.Check("shape", str(i), _tok_span(i)) if hasattr(i, "type")
+                           else i for i in items[1:])
+            return ast.Expect(str(items[0]), checks, _span(meta), _tok_span(items[0]))
+
+        def check(self, meta: Any, items: list[Any]) -> ast.Check:
+            return ast.Check(str(items[0]), str(items[1]), _span(meta))
+
+        def line(self, meta: Any, items: list[Any]) -> ast.Line:
+            return ast.Line(tuple(items), _span(meta))
+
+        def chain(self, meta: Any, items: list[Any]) -> tuple[ast.Element, ...]:
+            return tuple(items)
+
+        def labeled(self, meta: Any, items: list[Any]) -> ast.Labeled:
+            return ast.Labeled(str(items[0]), items[1], _span(meta), _tok_span(items[0]))
+
+        def suffixed(self, meta: Any, items: list[Any]) -> ast.Element:
+            node = items[0]
+            for suffix in items[1:]:
+                span = node.span.to(_tok_span(suffix) if hasattr(suffix, "type")
+                                    else suffix.span)
+                node = (ast.Optional(node, span) if hasattr(suffix, "type")
+                        else ast.Repeat(node, suffix.value, span))
+            return node
+
+        def repeat(self, meta: Any, items: list[Any]) -> ast.Num | Any:
+            return _Count(_expr(items[0]), _span(meta))
+
+        def call(self, meta: Any, items: list[Any]) -> ast.Call:
+            args = tuple(items[1]) if len(items) > 1 else ()
+            return ast.Call(str(items[0]), args, _span(meta), _tok_span(items[0]))
+
+        def shorthand(self, meta: Any, items: list[Any]) -> ast.Call:
+            tok = items[0]
+            cut = max(tok.rfind(c) for c in "-\u2013\u2212")
+            span = _tok_span(tok)
+            digits = Span(span.line, span.column + cut + 1, span.end_line, span.end_column,
+                          span.start + cut + 1, span.end)
+            value = ast.Num(_int(tok[cut + 1:], digits), digits)
+            return ast.Call(tok[:cut], (ast.Arg(None, value, digits),), span,
+                            point_at(span, cut))
+
+        def group(self, meta: Any, items: list[Any]) -> ast.Group:
+            return ast.Group(items[0], _span(meta))
+
+        def merge(self, meta: Any, items: list[Any]) -> ast.Merge:
+            return ast.Merge(str(items[0]).lower(), tuple(items[1:]), _span(meta))
+
+        def args(self, meta: Any, items: list[Any]) -> list[ast.Arg]:
+            return list(items)
+
+        def arg(self, meta: Any, items: list[Any]) -> ast.Arg:
+            key = str(items[0]) if len(items) == 2 else None
+            return ast.Arg(key, _expr(items[-1]), _span(meta))
+
+        def sum(self, meta: Any, items: list[Any]) -> ast.Chain:
+            return _chain(meta, items)
+
+        def product(self, meta: Any, items: list[Any]) -> ast.Chain:
+            return _chain(meta, items)
+
+        def neg(self, meta: Any, items: list[Any]) -> ast.Neg:
+            inner = _expr(items[0])
+            if isinstance(inner, ast.Neg):
+                return ast.Neg(inner.operand, inner.count + 1, _span(meta))
+            return ast.Neg(inner, 1, _span(meta))
+
+    return ToAst()
+
+
+class _Count:
+    """The `*count` suffix while the transformer folds suffixes into Repeat nodes."""
+
+    def __init__(self, value: ast.Expr, span: Span) -> None:
+        self.value = value
+        self.span = span
+
+
+def _chain(meta: Any, items: list[Any]) -> ast.Chain:
+    rest = tuple(("-" if str(op) == "\u2212" else str(op), _expr(term))
+                 for op, term in zip(items[1::2], items[2::2], strict=True))
+    return ast.Chain(_expr(items[0]), rest, _span(meta))
+
+
+# ---- syntax errors --------------------------------------------------------------------
+
+_WORDS = {
+    "NAME": "a name", "INT": "an integer", "DECIMAL": "a decimal number",
+    "SIZE": "a size like 3x5", "LPAR": "'('", "RPAR": "')'", "LSQB": "'['",
+    "RSQB": "']'", "LBRACE": "'{'", "RBRACE": "'}'", "COMMA": "','", "EQUAL": "'='",
+    "COLON": "':'", "STAR": "'*'", "VBAR": "'|'", "_SEP": "a separator (-, -> or ,)",
+    "_NL": "a new line", "OPTIONAL": "'?'", "ADDOP": "'+' or '-'",
+    "MULOP": "'*', '/' or '//'", "MINUS": "'-'", "NETWORK_NAME": "a network name",
+    "LAYER_PATH": "a layer name (or total)", "EXPECT_KEY": "a figure name like params",
+    "EXPECT_SHAPE": "a shape like 28x28x6", "EXPECT_VALUE": "a value",
+    "$END": "the end of the file", "_NETWORK": "network", "_INPUT": "input",
+    "_PARAM": "param", "_DEFAULTS": "defaults", "_BLOCK": "block", "_EXPECT": "expect",
+}
+_LAYER_START = {"NAME", "SHORTHAND", "MERGE", "LPAR", "LSQB"}
+_KEYWORDS = ("network", "input", "param", "defaults", "block", "expect")
+
+
+def describe_expected(expected: set[str]) -> str:
+    """The expected terminals in words, a layer start summarised as 'a layer'."""
+    words = []
+    if "SHORTHAND" in expected:
+        words.append("a layer (like CONV(64, f=3), RELU or a group in brackets)")
+        expected = expected - _LAYER_START
+    if {"_NETWORK", "_INPUT"} <= expected:
+        words.append("a statement (network, input, param, defaults, block, expect)")
+        expected = expected - {f"_{k.upper()}" for k in _KEYWORDS}
+    words += sorted({_WORDS.get(name, name.lower()) for name in expected})
+    return ", ".join(words[:-1]) + (" or " if len(words) > 1 else "") + words[-1] if words \
+        else "nothing more"
+
+
+def syntax_error(exc: Any, source: Source) -> ArchError:
+    """Translate a Lark exception into an ArchError with a located message and hint."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
+    text = source.text
+    if isinstance(exc, UnexpectedCharacters):
+        return _bad_character(exc, source)
+    assert isinstance(exc, UnexpectedToken)
+    token = exc.token
+    expected = set(exc.expected) if exc.expected else set(exc.accepts or ())
+    if token.type == "$END":
+        unclosed = unclosed_bracket(text)
+        if unclosed is not None:
+            char, offset = unclosed
+            return ArchError(f"'{char}' is never closed", span_at(text, offset, 1),
+                             f"add '{_OPENERS[char]}'; expected {describe_expected(expected)}",
+                             source)
+        end = len(text.rstrip())
+        return ArchError("unexpected end of file", span_at(text, max(0, end - 1), 1),
+                         f"expected {describe_expected(expected)}", source)
+    span = _tok_span(token)
+    shown = str(token).strip() or repr(str(token))
+    return ArchError(f"unexpected {shown!r}" if token.type != "_NL" else "unexpected new line",
+                     span, _token_hint(exc, token, expected), source)
+
+
+def _token_hint(exc: Any, token: Any, expected: set[str]) -> str:
+    previous = exc.token_history[-1] if getattr(exc, "token_history", None) else None
+    wanted = f"expected {describe_expected(expected)}"
+    if token.type == "_SEP" and "SHORTHAND" in expected:
+        return "two separators in a row, or a separator with no layer after it; " + wanted
+    if token.type == "RPAR" and previous is not None and previous.type == "COMMA":
+        return "remove the trailing ','"
+    if token.type == "NAME" and previous is not None and previous.type == "INT" \
+            and str(token).lower().startswith("x"):
+        return "a size is written without spaces, like 3x5"
+    if token.type in ("SIZE", "INT", "LPAR") and previous is not None \
+            and previous.type == "NAME":
+        close = _near_keyword(str(previous))
+        if close:
+            return f"did you mean '{close}'? {wanted}"
+    if "SHORTHAND" in expected and token.type in ("SHORTHAND", "NAME", "LPAR", "LSQB"):
+        return "layers are separated by '-', '->', ',' or a new line; " + wanted
+    return wanted
+
+
+def _near_keyword(word: str) -> str | None:
+    import difflib
+
+    match = difflib.get_close_matches(word.lower(), _KEYWORDS, n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def _bad_character(exc: Any, source: Source) -> ArchError:
+    text = source.text
+    char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+    span = span_at(text, exc.pos_in_stream, 1)
+    allowed = set(exc.allowed or ())
+    if char == "." and text[exc.pos_in_stream + 1:exc.pos_in_stream + 2].isdigit():
+        return ArchError("a decimal needs a leading digit", span, "write 0.5, not .5", source)
+    if not char.isprintable() or char == "\ufeff":
+        return ArchError(f"unexpected character {char!r}", span,
+                         "the file contains a control or invisible character; remove it",
+                         source)
+    return ArchError(f"unexpected character {char!r}", span,
+                     f"expected {describe_expected(allowed)}", source)
+
+
+def unclosed_bracket(text: str) -> tuple[str, int] | None:
+    """The innermost bracket left open at the end of `text`, with its offset."""
+    stack: list[tuple[str, int]] = []
+    for match in _BRACKETS.finditer(text):
+        char = match.group()
+        if char in _OPENERS:
+            stack.append((char, match.start()))
+        elif char in ")]}" and stack:
+            stack.pop()
+    return stack[-1] if stack else None
