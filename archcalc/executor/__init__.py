@@ -10,17 +10,19 @@ Kernel contract (cs231n pair, typed; see style.md P5):
 `weights` maps fixed keys per kind to arrays (`w`, `b`; `alpha`; `gamma`, `beta`); `grads` has
 the same keys (empty for parameter-free kinds). Merges take and return lists of arrays. `cache`
 is a frozen dataclass. Every matrix product goes through `gemm.gemm`, which tallies the
-multiply-adds it issues into the `gemm.MacCounter` passed as `counter`.
+multiply-adds it issues into the `gemm.MacCounter` passed as `counter`, one record per call
+labelled "<kind>.forward", "<kind>.dw" or "<kind>.dx" (kind: conv, local, deconv, fc).
 
 Kernels never write into their arguments, and an output may be a view of an input (FLATTEN,
 IDENTITY, ADD's backward), so callers must not write into results in place either.
 Hyperparameters come resolved by the caller: per-axis pairs `(h, w)`, per-side padding
 `((top, bottom), (left, right))` (`p=same` already turned into numbers, asymmetric allowed).
 
-Modules: gemm (counted products), im2col (strided windows), conv (CONV, LOCAL, DECONV),
-pool (MAXPOOL, AVGPOOL, GAP), dense (FC, FLATTEN, IDENTITY), activation (RELU ... SOFTMAX,
-softmax_cross_entropy), norm (BN, LRN, DROPOUT), merge (ADD, CONCAT, UPSAMPLE), init (weight
-initialization), gradcheck (central differences), naive (loop oracles, used by tests only).
+Modules: base (type aliases, weight-key check), gemm (counted products), im2col (strided
+windows and their geometry), conv (CONV, LOCAL, DECONV), pool (MAXPOOL, AVGPOOL, GAP), dense
+(FC, FLATTEN, IDENTITY), activation (RELU ... SOFTMAX, softmax_cross_entropy), norm (BN, LRN,
+DROPOUT), merge (ADD, CONCAT, UPSAMPLE), init (weight initialization), gradcheck (central
+differences), naive (loop oracles, used by tests only).
 This package is the only one in archcalc that imports NumPy, and it imports nothing from
 archcalc outside itself: it must stay independent of the static analyzer (design.md §4).
 """
