@@ -60,7 +60,8 @@ class LayerReport:
 
     name: str
     kind: str
-    layer: str
+    layer: str  # the layer with every argument that differs from the kind's defaults
+    brief: str  # the layer as called, leaving out what `defaults` statements set
     inputs: tuple[str, ...]
     output: Shape
     params: int
@@ -165,7 +166,7 @@ def _layer(graph: Graph, node: Node, shapes: list[Shape], fields: list[rflib.RF]
     formulas = _formulas(out, params, macs, elementwise, flops, field(node.inputs[0]),
                          field_out, stored)
     return LayerReport(
-        node.name, layer.kind, layer.describe(),
+        node.name, layer.kind, layer.describe(), layer.describe(node.implied),
         tuple("input" if i == INPUT else graph.nodes[i].name for i in node.inputs), y,
         params.value, params.value - biases.value, buffers.value, macs.value, flops,
         activations, stored, memory, field_out, out.fits, note, formulas, node)
@@ -181,8 +182,8 @@ def _fit_note(out: Output, settings: Settings, node: Node) -> str:
     if not odd:
         return ""
     axis = odd[0]
-    note = f"does not fit: {axis.formula} = {_decimal(axis.exact)}, {axis.rounded}ed to " \
-           f"{axis.size}"
+    how = "floored" if axis.rounded == "floor" else "rounded up (ceil=true)"
+    note = f"does not fit: {axis.formula} = {_decimal(axis.exact)}, {how} to {axis.size}"
     if settings.strict and any(a.rounded == "floor" for a in odd):
         raise ArchError(f"the layer does not fit its input: {axis.formula} = "
                         f"{_decimal(axis.exact)} is not an integer", node.span,
@@ -205,7 +206,9 @@ def _formulas(out: Output, params: Figure, macs: Figure, elementwise: Figure, fl
     if flops:
         parts = ([f"2·{grouped(macs.value)}"] if macs.value else []) + \
             ([elementwise.formula] if elementwise.value else [])
-        rows.append(("FLOPs", f"{' + '.join(parts)} = {grouped(flops)}"))
+        formula = " + ".join(parts)
+        rows.append(("FLOPs", grouped(flops) if formula == str(flops)
+                     else f"{formula} = {grouped(flops)}"))
     dims = "·".join(map(str, out.shape))
     size = math.prod(out.shape)
     rows.append(("activations", (f"{dims} = {grouped(size)}" if len(out.shape) > 1 else
@@ -226,7 +229,7 @@ def _output_formula(out: Output) -> str:
 
 
 def _axis(axis: Axis) -> str:
-    if axis.fits:
+    if not axis.rounded:
         return f"{axis.formula} = {axis.size}"
     return f"{axis.formula} = {_decimal(axis.exact)} → {axis.size} ({axis.rounded})"
 

@@ -118,7 +118,9 @@ class Expander:
                      tuple(self.nodes),
                      tuple(sorted(self.scopes, key=lambda sc: (sc.first, sc.depth))),
                      tuple(s for s in statements if isinstance(s, ast.Expect)),
-                     tuple(params.items()), tuple(self.optionals.values()), self.source)
+                     tuple(params.items()), tuple(self.optionals.values()), self.source,
+                     tuple(" ".join(self.source.text[s.span.start:s.span.end].split())
+                           for s in statements if isinstance(s, ast.Defaults)))
 
     def params(self, statements: tuple[ast.Statement, ...]) -> dict[str, Value]:
         """Every `param`, in order, each seeing the ones before; -D values replace them."""
@@ -254,11 +256,13 @@ class Expander:
         values = [(a.key, evaluate(a.value, ns.env), a.span) for a in call.args]
         presets = convert(cls, [(k, v, call.name_span) for k, v in preset.items()],
                           call.span)
-        layer = build(cls, [ns.defaults.get(cls.kind, {}), presets,
-                            convert(cls, values, call.span)], call.span)
+        written = convert(cls, values, call.span)
+        defaults = ns.defaults.get(cls.kind, {})
+        layer = build(cls, [defaults, presets, written], call.span)
         number = ns.numbered(cls.prefix)  # labeled layers count too
         name = ns.claim(label or number, call.name_span, auto=label is None)
-        return self.add(Node(name, layer, (x,), call.span))
+        implied = frozenset(defaults) - set(presets) - set(written)
+        return self.add(Node(name, layer, (x,), call.span, implied))
 
     def group(self, el: ast.Group, x: int, ns: Namespace, label: str | None) -> int:
         if label is None:
@@ -266,7 +270,7 @@ class Expander:
         first = len(self.nodes)
         path = ns.claim(label, el.span)
         x = self.chain(el.elements, x, ns.child(label))
-        self.scope(path, "group", first)
+        self.scope(path, self.source.text[el.span.start:el.span.end], first)
         return x
 
     def repeat(self, el: ast.Repeat, x: int, ns: Namespace, label: str | None) -> int:

@@ -20,6 +20,7 @@ class Node:
     layer: Layer
     inputs: tuple[int, ...]  # indices of producer nodes; INPUT for the network input
     span: Span
+    implied: frozenset[str] = frozenset()  # arguments set by `defaults`, not at the call
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,7 @@ class Graph:
     params: tuple[tuple[str, Value], ...]
     optionals: tuple[Span, ...]  # every `?` element, in source order
     source: Source
+    defaults: tuple[str, ...]  # the `defaults` statements as written
 
     def index(self) -> dict[str, int]:
         """Node index by name."""

@@ -302,7 +302,7 @@ def syntax_error(exc: Any, source: Source) -> ArchError:
 def _token_hint(exc: Any, token: Any, expected: set[str]) -> str:
     previous = exc.token_history[-1] if getattr(exc, "token_history", None) else None
     wanted = f"expected {describe_expected(expected)}"
-    if token.type == "_SEP" and "SHORTHAND" in expected:
+    if str(token) in ("-", "->", ",", "\u2013", "\u2014", "\u2192") and "SHORTHAND" in expected:
         return "two separators in a row, or a separator with no layer after it; " + wanted
     if token.type == "RPAR" and previous is not None and previous.type == "COMMA":
         return "remove the trailing ','"

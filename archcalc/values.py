@@ -87,3 +87,19 @@ def type_name(value: Value) -> str:
     if isinstance(value, Word):
         return f"the word {value.text}"
     return "a size"
+
+
+def parse_value(text: str) -> Value:
+    """A value written on the command line (`-D N=4`): integer, decimal, size or word."""
+    import re
+
+    if re.fullmatch(r"-?[0-9]{1,15}", text):
+        return int(text)
+    if re.fullmatch(r"-?[0-9]{1,15}\.[0-9]{1,15}", text):
+        return Fraction(text)
+    if re.fullmatch(r"[0-9]{1,15}(x[0-9]{1,15})+", text):
+        return tuple(int(p) for p in text.split("x"))
+    if text.lower() in WORDS:
+        return WORDS[text.lower()]
+    raise ValueError(f"{text!r} is not an integer, decimal, size (3x5), true/false or "
+                     "same/valid")

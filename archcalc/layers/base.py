@@ -33,11 +33,11 @@ class Axis:
     size: int
     exact: Fraction
     formula: str
-    rounded: str = ""  # "floor" or "ceil" when exact is not an integer
+    rounded: str = ""  # "floor" or "ceil" when the window does not fit; "same" by design
 
     @property
     def fits(self) -> bool:
-        return self.exact.denominator == 1
+        return self.rounded in ("", "same")
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,14 +199,17 @@ class Layer:
         """Arguments implied by a name suffix (`CONV3`, `POOL2`); None if not allowed."""
         return None
 
-    def describe(self) -> str:
+    def describe(self, implied: frozenset[str] = frozenset()) -> str:
         """The layer as it would be written: required arguments, the ones in `shown`,
-        and the ones that differ from their defaults."""
+        and the ones that differ from their defaults — leaving out `implied` ones
+        (set by a `defaults` statement)."""
         parts = []
         for f in fields(self):
             value = getattr(self, f.name)
             if f.metadata["required"]:
                 parts.append(show(value))
+            elif f.name in implied:
+                continue
             elif value is not None and (value != f.default or f.name in self.shown):
                 parts.append(f"{f.name}={show(value)}")
         name = self.kind.upper()
@@ -261,8 +264,11 @@ def effective(f: int, d: int) -> int:
 
 
 def window_axis(size: int, f_eff: int, stride: int, pad: tuple[int, int],
-                ceil: bool = False) -> Axis:
-    """Output extent (W − F' + P_before + P_after)/S + 1, floored (or ceiled, as Caffe)."""
+                ceil: bool = False, same: bool = False) -> Axis:
+    """Output extent (W − F' + P_before + P_after)/S + 1, floored (or ceiled, as Caffe).
+
+    With `p=same` the size is ⌈W/S⌉ by definition (TF/Keras), so it always fits.
+    """
     before, after = pad
     span = size - f_eff + before + after
     exact = Fraction(span, stride) + 1
@@ -276,8 +282,9 @@ def window_axis(size: int, f_eff: int, stride: int, pad: tuple[int, int],
         out = math.ceil(exact)
         if (out - 1) * stride >= size + before:  # PyTorch: the last window starts inside
             out -= 1
-    rounded = "" if exact.denominator == 1 else ("ceil" if ceil else "floor")
-    return Axis(out, exact, formula, rounded)
+    if exact.denominator == 1:
+        return Axis(out, exact, formula)
+    return Axis(out, exact, formula, "same" if same else "ceil" if ceil else "floor")
 
 
 def _fmt(value: Fraction) -> str:

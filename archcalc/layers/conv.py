@@ -39,9 +39,10 @@ class Windowed(Layer):
 
     def spatial_out(self, x: Shape) -> tuple[Axis, Axis]:
         f_eff, pads = self.geometry(x)
-        s = self.window()[1]
-        return (window_axis(x[0], f_eff.h, s.h, pads.h, self.rounds_up()),
-                window_axis(x[1], f_eff.w, s.w, pads.w, self.rounds_up()))
+        _, s, p, _ = self.window()
+        same = isinstance(p, Word) and p.text == "same"
+        return (window_axis(x[0], f_eff.h, s.h, pads.h, self.rounds_up(), same),
+                window_axis(x[1], f_eff.w, s.w, pads.w, self.rounds_up(), same))
 
     def rf(self, x: Shape, field_in: rflib.RF) -> rflib.RF:
         f_eff, pads = self.geometry(x)

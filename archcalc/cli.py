@@ -1,0 +1,140 @@
+"""The command line: a thin typer shell that loads, calls the library, and renders."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, NoReturn
+
+import typer
+
+import archcalc
+from archcalc.analyze import Dtype, Optimizer
+from archcalc.errors import ArchError, Source, render_error
+from archcalc.expand import Limits
+from archcalc.render import Format
+from archcalc.values import Value, parse_value
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+    help="Exact, explained CNN arithmetic — output shapes, parameters, MACs/FLOPs, memory "
+         "and receptive fields — from a short .arch description.",
+    context_settings={"help_option_names": ["-h", "--help"]})
+
+FileArg = Annotated[str, typer.Argument(
+    metavar="FILE", help="An .arch file, or - for standard input.", show_default=False)]
+DefineOpt = Annotated[list[str] | None, typer.Option(
+    "-D", "--define", metavar="NAME=VALUE",
+    help="Override a `param` of the file (repeatable): -D N=4.", show_default=False)]
+FormatOpt = Annotated[Format, typer.Option(
+    "--format", "-f", help="Output format.", case_sensitive=False)]
+BatchOpt = Annotated[int, typer.Option("--batch", "-b", min=1, help="Images per batch "
+                                       "(scales memory; figures stay per image).")]
+DtypeOpt = Annotated[Dtype, typer.Option("--dtype", help="Bytes per number for memory.",
+                                         case_sensitive=False)]
+OptimizerOpt = Annotated[Optimizer, typer.Option(
+    "--optimizer", help="Optimizer state counted in training memory (sgd: none, "
+                        "momentum: 1, adam: 2 values per parameter).", case_sensitive=False)]
+StrictOpt = Annotated[bool, typer.Option(
+    "--strict", help="A layer whose output size is not an integer is an error "
+                     "(default: floor it, as PyTorch does, and mark it).")]
+NoOptionalOpt = Annotated[bool, typer.Option(
+    "--no-optional", help="Leave out the elements marked with ?.")]
+ExplainOpt = Annotated[bool, typer.Option(
+    "--explain", "-e", help="Show the substituted arithmetic of every figure.")]
+InplaceOpt = Annotated[bool, typer.Option(
+    "--count-inplace", help="Count the outputs of activations and DROPOUT as new memory "
+                            "(default: in place, as the CS231n VGG table does).")]
+MaxLayersOpt = Annotated[int, typer.Option(
+    "--max-layers", min=1, help="Refuse descriptions that expand to more layers.")]
+MaxDepthOpt = Annotated[int, typer.Option(
+    "--max-depth", min=1, max=400, help="Refuse nesting (brackets, block calls) deeper "
+                                        "than this.")]
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"archcalc {archcalc.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=version_callback,
+                                          is_eager=True, help="Show the version and exit.")]
+    = False,
+) -> None:
+    """archcalc answers what CNN courses and architecture reviews ask, exactly."""
+
+
+@app.command()
+def analyze(file: FileArg, define: DefineOpt = None, format: FormatOpt = Format.table,
+            batch: BatchOpt = 1, dtype: DtypeOpt = Dtype.float32,
+            optimizer: OptimizerOpt = Optimizer.sgd, strict: StrictOpt = False,
+            no_optional: NoOptionalOpt = False, explain: ExplainOpt = False,
+            count_inplace: InplaceOpt = False, max_layers: MaxLayersOpt = 1_000_000,
+            max_depth: MaxDepthOpt = 100) -> None:
+    """Print every layer's output shape, params, MACs, activations and receptive field,
+    and the totals (params, buffers, MACs, FLOPs, forward and training memory)."""
+    try:
+        analysis = archcalc.analyze(
+            load(file), params=defines(define), batch=batch, dtype=dtype,
+            optimizer=optimizer, strict=strict, optional=not no_optional,
+            count_inplace=count_inplace, limits=Limits(max_layers, max_depth))
+    except ArchError as err:
+        fail(err, format)
+    emit(analysis, format, explain)
+
+
+def load(file: str) -> Source:
+    """The named file, or standard input for `-`."""
+    from archcalc.source import decode, read_file
+
+    if file == "-":
+        return decode("<stdin>", sys.stdin.buffer.read())
+    return read_file(file)
+
+
+def defines(items: list[str] | None) -> dict[str, Value]:
+    """`-D NAME=VALUE` options as params."""
+    params: dict[str, Value] = {}
+    for item in items or []:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        try:
+            if not sep or not name.isidentifier():
+                raise ValueError("write -D NAME=VALUE, for example -D N=4")
+            params[name] = parse_value(text.strip())
+        except ValueError as exc:
+            fail(ArchError(f"-D {item}: {exc}", None, "", Source("<command line>", "")))
+    return params
+
+
+def emit(analysis: archcalc.Analysis, fmt: Format, explain: bool) -> None:
+    from archcalc.render import text
+
+    if fmt is Format.table:
+        from rich.console import Console
+
+        from archcalc.render.table import to_table
+
+        Console(highlight=False).print(to_table(analysis, explain))
+    elif fmt is Format.json:
+        sys.stdout.write(text.to_json(analysis, explain))
+    elif fmt is Format.csv:
+        sys.stdout.write(text.to_csv(analysis))
+    else:
+        sys.stdout.write(text.to_markdown(analysis, explain))
+
+
+def fail(err: ArchError, fmt: Format | None = None) -> NoReturn:
+    """Report an input error (on stdout as JSON too with --format json) and exit 2."""
+    if fmt is Format.json:
+        from archcalc.render.text import error_json
+
+        sys.stdout.write(error_json(err))
+    sys.stderr.write(render_error(err) + "\n")
+    raise typer.Exit(2)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,105 @@
+"""The rich table for terminals: a row per layer, groups as header rows, totals, legend."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from archcalc.analyze import Analysis, LayerReport
+from archcalc.graph import Scope
+from archcalc.render.common import LEGEND, dims, rf_size, settings_line
+from archcalc.render.text import explain_lines
+from archcalc.units import compact, grouped, size_bibytes, size_bytes
+from archcalc.values import show
+
+
+def to_table(analysis: Analysis, explain: bool = False) -> RenderableType:
+    """The whole terminal rendering: title, layer table, notes, totals, legend."""
+    parts: list[RenderableType] = [_title(analysis), _layers(analysis)]
+    notes = [r for r in analysis.layers if r.note]
+    for r in notes:
+        parts.append(Text(f"! {r.name}: {r.note}", style="yellow"))
+    parts += [_totals(analysis), Text(LEGEND, style="dim")]
+    if explain:
+        parts.append(Text("\n" + "\n".join(explain_lines(analysis))))
+    return Group(*parts)
+
+
+def _title(analysis: Analysis) -> Text:
+    text = Text(analysis.network, style="bold")
+    text.append(f"  input {dims(analysis.input)}")
+    if analysis.params:
+        text.append("  " + ", ".join(f"{k}={show(v)}" for k, v in analysis.params),
+                    style="dim")
+    for line in analysis.graph.defaults:
+        text.append("\n" + line, style="dim")
+    return text
+
+
+def _layers(analysis: Analysis) -> Table:
+    """Layers as rows; a block call or labeled group is a bold header row with its
+    subtotals, and its members are indented under it, named relative to it (the full
+    name joins the header's path and the member's name with a dot)."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), show_edge=False)
+    table.add_column("name", overflow="fold")
+    table.add_column("layer", overflow="fold")
+    table.add_column("output", no_wrap=True)
+    for column in ("params", "MACs", "act.", "RF"):
+        table.add_column(column, justify="right", no_wrap=True)
+    starts: dict[int, list[Scope]] = {}
+    for scope in analysis.scopes:
+        starts.setdefault(scope.first, []).append(scope)
+    open_scopes: list[Scope] = []
+    for i, report in enumerate(analysis.layers):
+        open_scopes = [s for s in open_scopes if s.last > i]
+        for scope in starts.get(i, []):
+            table.add_row(*_scope_row(analysis, scope, open_scopes), style="bold")
+            open_scopes.append(scope)
+        end = any(s.last == i + 1 and s.depth == 0 for s in open_scopes)
+        table.add_row(*_row(report, open_scopes), end_section=end)
+    return table
+
+
+def _relative(name: str, open_scopes: list[Scope]) -> str:
+    """`name` relative to the innermost open scope, indented by the nesting depth."""
+    if not open_scopes:
+        return name
+    return "  " * len(open_scopes) + name.removeprefix(open_scopes[-1].path + ".")
+
+
+def _row(r: LayerReport, open_scopes: list[Scope]) -> list[Text]:
+    output = dims(r.output) + ("" if r.fits else " !")
+    act = compact(r.activations) + ("*" if not r.stored else "")
+    return [Text(_relative(r.name, open_scopes)), Text(r.brief),
+            Text(output, style="" if r.fits else "yellow"), Text(grouped(r.params)),
+            Text(compact(r.macs) if r.macs else "–"),
+            Text(act, style="" if r.stored else "dim"), Text(rf_size(r.rf))]
+
+
+def _scope_row(analysis: Analysis, scope: Scope, open_scopes: list[Scope]) -> list[Text]:
+    members = analysis.layers[scope.first:scope.last]
+    params = sum(r.params for r in members)
+    macs = sum(r.macs for r in members)
+    title = scope.title if len(scope.title) <= 40 else scope.title[:39] + "…"
+    return [Text(_relative(scope.path, open_scopes)), Text(title),
+            Text(dims(members[-1].output)), Text(grouped(params)),
+            Text(compact(macs) if macs else "–"), Text(""), Text("")]
+
+
+def _totals(analysis: Analysis) -> Table:
+    t, s = analysis.totals, analysis.settings
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    grid.add_row("params", f"{grouped(t.params)}   buffers {grouped(t.buffers)}")
+    grid.add_row("compute", f"{compact(t.macs)} MACs ({grouped(t.macs)})   "
+                            f"{compact(t.flops)} FLOPs")
+    per = "image" if s.batch == 1 else f"batch of {s.batch}"
+    grid.add_row("memory", f"forward {size_bytes(t.memory_forward)} "
+                           f"({size_bibytes(t.memory_forward)}) per {per}, training "
+                           f"{size_bytes(t.memory_training)}")
+    grid.add_row("", Text(f"{grouped(t.activations)} activations per image; "
+                          f"{settings_line(s.batch, s.dtype, s.optimizer)}", style="dim"))
+    return grid
