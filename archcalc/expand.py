@@ -125,10 +125,15 @@ class Expander:
     def params(self, statements: tuple[ast.Statement, ...]) -> dict[str, Value]:
         """Every `param`, in order, each seeing the ones before; -D values replace them."""
         env: dict[str, Value] = {}
+        spans: dict[str, Span] = {}
         for st in statements:
             for assign in st.assigns if isinstance(st, ast.Param) else ():
                 if assign.name in env:
-                    raise ArchError(f"param {assign.name!r} is declared twice", assign.span)
+                    first = spans[assign.name]
+                    raise ArchError(f"param {assign.name!r} is declared twice", assign.span,
+                                    f"first declared at line {first.line}; use -D "
+                                    f"{assign.name}=... to change it from the command line")
+                spans[assign.name] = assign.span
                 env[assign.name] = (self.overrides[assign.name] if assign.name in
                                     self.overrides else evaluate(assign.value, env))
         unknown = sorted(set(self.overrides) - set(env))

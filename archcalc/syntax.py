@@ -294,6 +294,8 @@ def syntax_error(exc: Any, source: Source) -> ArchError:
         return ArchError("unexpected end of file", span_at(text, max(0, end - 1), 1),
                          f"expected {describe_expected(expected)}", source)
     span = _tok_span(token)
+    if token.type in _CONTEXTUAL and token.type not in expected:
+        return _stray(token, span, expected, source)
     shown = str(token).strip() or repr(str(token))
     return ArchError(f"unexpected {shown!r}" if token.type != "_NL" else "unexpected new line",
                      span, _token_hint(exc, token, expected), source)
@@ -314,9 +316,29 @@ def _token_hint(exc: Any, token: Any, expected: set[str]) -> str:
         close = _near_keyword(str(previous))
         if close:
             return f"did you mean '{close}'? {wanted}"
-    if "SHORTHAND" in expected and token.type in ("SHORTHAND", "NAME", "LPAR", "LSQB"):
+    if ("SHORTHAND" in expected or "_SEP" in expected) and \
+            token.type in ("SHORTHAND", "NAME", "LPAR", "LSQB", "MERGE"):
         return "layers are separated by '-', '->', ',' or a new line; " + wanted
     return wanted
+
+
+# Terminals offered only in one context; elsewhere Lark's fallback lexer may produce them.
+_CONTEXTUAL = {"EXPECT_VALUE", "EXPECT_SHAPE", "EXPECT_KEY", "NETWORK_NAME", "LAYER_PATH"}
+
+
+def _stray(token: Any, span: Span, expected: set[str], source: Source) -> ArchError:
+    """An out-of-context token, reported as the character it starts with."""
+    text = str(token)
+    if text.startswith(".") and text[1:2].isdigit():
+        return ArchError("a decimal needs a leading digit", point_at(span, 1),
+                         "write 0.5, not .5", source)
+    word = re.match(r"[A-Za-z_][A-Za-z0-9_]*", text)
+    if word and "_SEP" in expected:
+        return ArchError(f"unexpected {word.group()!r}", point_at(span, len(word.group())),
+                         "layers are separated by '-', '->', ',' or a new line; expected "
+                         + describe_expected(expected), source)
+    return ArchError(f"unexpected character {text[0]!r}", point_at(span, 1),
+                     f"expected {describe_expected(expected)}", source)
 
 
 def _near_keyword(word: str) -> str | None:

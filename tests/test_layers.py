@@ -1,0 +1,188 @@
+"""Every layer kind on a hand-computed case: shape, params, MACs, FLOPs, RF.
+
+Each expected value is written as the arithmetic that produces it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import error, net
+
+from archcalc.layers import REGISTRY
+
+
+def test_conv_alexnet_conv1() -> None:
+    # CS182 slide: (227 − 11)/4 + 1 = 55; (11·11·3)·96 + 96 = 34,944.
+    a = net("input 227x227x3\nconv1: CONV(96, f=11, s=4)")
+    r = a["conv1"]
+    assert r.output == (55, 55, 96)
+    assert r.params == 11 * 11 * 3 * 96 + 96 == 34_944
+    assert r.weights == 11 * 11 * 3 * 96
+    assert r.macs == 55 * 55 * 96 * (11 * 11 * 3) == 105_415_200
+    assert r.flops == 2 * 105_415_200 + 55 * 55 * 96  # products and bias adds
+    assert r.activations == 55 * 55 * 96
+    assert (r.rf.h.size, r.rf.h.jump) == (11, 4)
+
+
+def test_conv_padding_stride_dilation_rectangular() -> None:
+    # H: F' = 2·(3 − 1) + 1 = 5, (32 − 5 + 2·2)/1 + 1 = 32; W: F' = 2·(5 − 1) + 1 = 9,
+    # p=2 → (32 − 9 + 4)/1 + 1 = 28.
+    r = net("CONV(8, f=3x5, p=2, d=2)").layers[0]
+    assert r.output == (32, 28, 8)
+    assert r.params == 3 * 5 * 3 * 8 + 8
+    assert (r.rf.h.size, r.rf.w.size) == (5, 9)
+
+
+def test_conv_same_padding_is_asymmetric_when_needed() -> None:
+    # TF "same": out = ⌈32/2⌉ = 16; total pad = (16 − 1)·2 + 3 − 32 = 1 → 0 before, 1 after.
+    r = net("CONV(4, f=3, s=2, p=same)").layers[0]
+    assert r.output == (16, 16, 4)
+    assert r.fits
+    # start = 0 + ((3 − 1)/2 − 0)·1 = 1 (no padding before).
+    assert r.rf.h.start == 1
+
+
+def test_conv_groups_and_depthwise() -> None:
+    # groups=4: each filter sees 32/4 = 8 channels: (3·3·8)·64 + 64.
+    a = net("input 16x16x32\nCONV(64, f=3, p=1, groups=4) - CONV(64, f=3, p=1, groups=64)")
+    g, dw = a.layers
+    assert g.params == 3 * 3 * 8 * 64 + 64
+    assert g.macs == 16 * 16 * 64 * (3 * 3 * 8)
+    assert dw.params == 3 * 3 * 1 * 64 + 64  # depthwise: one 3×3 filter per channel
+    assert dw.macs == 16 * 16 * 64 * 9
+
+
+def test_conv_without_bias() -> None:
+    r = net("CONV(8, f=1, bias=false)").layers[0]
+    assert r.params == 1 * 1 * 3 * 8
+    assert r.flops == 2 * 32 * 32 * 8 * 3  # no bias adds
+
+
+def test_conv_shorthands() -> None:
+    # VGG's conv3-64: f=3, s=1, p=same; FC-4096 = FC(4096); POOL2 = 2×2 stride 2.
+    a = net("input 224x224x3\nCONV3-64 - POOL2 - CONV1-8 - FC-10")
+    assert [r.output for r in a.layers] == [(224, 224, 64), (112, 112, 64),
+                                            (112, 112, 8), (10,)]
+    assert a.layers[0].params == 3 * 3 * 3 * 64 + 64
+    assert a.layers[2].params == 64 * 8 + 8
+
+
+def test_local_has_unshared_weights() -> None:
+    # Output (8 − 3)/1 + 1 = 6; each of 6·6 positions has (3·3·2)·4 weights + 4 biases.
+    r = net("input 8x8x2\nLOCAL(4, f=3)").layers[0]
+    assert r.output == (6, 6, 4)
+    assert r.params == 6 * 6 * (3 * 3 * 2 * 4 + 4)
+    assert r.macs == 6 * 6 * 4 * (3 * 3 * 2)
+
+
+def test_deconv_output_size_and_macs() -> None:
+    # (7 − 1)·2 − 2·1 + 3 + 1 = 14 (PyTorch ConvTranspose2d); MACs per input unit.
+    r = net("input 7x7x16\nDECONV(8, f=3, s=2, p=1, out_p=1)").layers[0]
+    assert r.output == (14, 14, 8)
+    assert r.params == 3 * 3 * 16 * 8 + 8
+    assert r.macs == 7 * 7 * 16 * (3 * 3 * 8)
+
+
+def test_maxpool_alexnet_pool1() -> None:
+    # (55 − 3)/2 + 1 = 27, no parameters; 3·3 − 1 comparisons per output.
+    r = net("input 55x55x96\nMAXPOOL(3, s=2)").layers[0]
+    assert r.output == (27, 27, 96)
+    assert r.params == 0
+    assert r.flops == (9 - 1) * 27 * 27 * 96
+    assert (r.rf.h.size, r.rf.h.jump) == (3, 2)
+
+
+def test_pool_ceil_mode_like_caffe() -> None:
+    # GoogLeNet: (112 − 3)/2 + 1 = 55.5 → 56 with ceil (Caffe), 55 with floor.
+    a = net("input 112x112x64\nMAXPOOL(3, s=2, ceil=true) - AVGPOOL(3, s=2)")
+    assert a.layers[0].output == (56, 56, 64)
+    assert a.layers[0].fits is False and "rounded up" in a.layers[0].note
+    assert a.layers[1].output == (27, 27, 64)  # (56 − 3)/2 + 1 = 27.5 → 27
+    assert a.layers[1].flops == 3 * 3 * 27 * 27 * 64
+
+
+def test_gap_and_upsample() -> None:
+    a = net("input 7x7x1024\nGAP - UPSAMPLE(2)")
+    assert a.layers[0].output == (1, 1, 1024)
+    assert a.layers[0].flops == 7 * 7 * 1024
+    assert a.layers[0].rf.h.size == 7  # sees the whole input
+    assert a.layers[1].output == (2, 2, 1024)
+
+
+def test_fc_flattens_a_volume() -> None:
+    # LeNet FC3: (5·5·16)·120 + 120 = 48,120.
+    r = net("input 5x5x16\nFC(120)").layers[0]
+    assert r.output == (120,)
+    assert r.params == 48_120
+    assert r.macs == 48_000
+
+
+def test_flatten_identity_dropout_are_free() -> None:
+    a = net("input 2x3x4\nFLATTEN - ID - IDENTITY - DROPOUT(0.3) - DROPOUT(keep=0.5)")
+    assert [r.output for r in a.layers] == [(24,)] * 5
+    assert sum(r.params + r.macs + r.flops for r in a.layers) == 0
+    assert not any(r.stored for r in a.layers)
+
+
+@pytest.mark.parametrize(("kind", "per_element"), [
+    ("RELU", 1), ("LEAKYRELU(0.1)", 2), ("PRELU", 2), ("ELU(1.0)", 3), ("SIGMOID", 3),
+    ("TANH", 1),
+])
+def test_activations_flops_per_element(kind: str, per_element: int) -> None:
+    r = net(f"input 4x4x8\n{kind}").layers[0]
+    assert r.output == (4, 4, 8)
+    assert r.flops == per_element * 4 * 4 * 8
+    assert not r.stored  # in place
+
+
+def test_prelu_learns_one_slope_per_channel() -> None:
+    assert net("input 4x4x8\nPRELU").layers[0].params == 8
+
+
+def test_softmax_flops() -> None:
+    # 10 exps, 9 adds, 10 divisions.
+    assert net("input 10\nSOFTMAX").layers[0].flops == 10 + 9 + 10
+
+
+def test_maxout_halves_channels() -> None:
+    r = net("input 4x4x8\nMAXOUT(k=2)").layers[0]
+    assert r.output == (4, 4, 4)
+    assert r.flops == (2 - 1) * 4 * 4 * 4
+    assert r.stored  # a new tensor
+
+
+def test_bn_params_and_buffers() -> None:
+    # γ and β are parameters (2C); the running mean and variance are buffers (2C).
+    r = net("input 4x4x16\nBN").layers[0]
+    assert (r.params, r.buffers, r.weights) == (32, 32, 16)
+    assert r.flops == 4 * 4 * 4 * 16
+
+
+def test_lrn_flops() -> None:
+    r = net("input 27x27x96\nNORM").layers[0]
+    assert r.output == (27, 27, 96)
+    assert r.flops == (2 * 5 + 3) * 27 * 27 * 96
+    assert r.stored
+
+
+def test_add_and_concat() -> None:
+    a = net("input 8x8x4\nADD(CONV(4, f=1) | IDENTITY) - CONCAT(CONV(2, f=1) | CONV(3, f=1))")
+    add = a["add1"]
+    assert add.output == (8, 8, 4) and add.flops == (2 - 1) * 8 * 8 * 4
+    assert a["concat1"].output == (8, 8, 2 + 3)
+
+
+def test_every_registered_kind_is_covered_here() -> None:
+    source = open(__file__, encoding="utf-8").read().upper()
+    missing = [k for k in REGISTRY if k.upper() not in source]
+    assert missing == []
+
+
+def test_wrong_rank_is_an_error() -> None:
+    err = error("FC(10) - CONV(4)")
+    assert "needs an H×W×C volume" in err.message and "vector of 10" in err.message
+
+
+def test_dropout_arguments_checked() -> None:
+    assert "out of range" in error("DROPOUT(1.5)").message
+    assert "either p" in error("DROPOUT(p=0.2, keep=0.5)").message
