@@ -92,6 +92,29 @@ class Totals:
     formulas: tuple[tuple[str, str], ...]
 
 
+@dataclass(frozen=True, slots=True)
+class GroupReport:
+    """A block call, labeled group or labeled repeat: its members' figures summed, the
+    output and receptive field of its last member."""
+
+    name: str
+    title: str
+    first: int
+    last: int
+    depth: int
+    output: Shape
+    params: int
+    weights: int
+    buffers: int
+    macs: int
+    flops: int
+    activations: int
+    memory: int
+    rf: rflib.RF
+    fits: bool
+    formulas: tuple[tuple[str, str], ...]
+
+
 @dataclass(frozen=True)
 class Analysis:
     network: str
@@ -99,12 +122,19 @@ class Analysis:
     layers: tuple[LayerReport, ...]
     totals: Totals
     settings: Settings
-    scopes: tuple[Scope, ...]
+    groups: tuple[GroupReport, ...]
     params: tuple[tuple[str, Value], ...]
     graph: Graph
 
     def __getitem__(self, name: str) -> LayerReport:
         for report in self.layers:
+            if report.name == name:
+                return report
+        raise KeyError(name)
+
+    def group(self, name: str) -> GroupReport:
+        """A block call, labeled group or labeled repeat by its path."""
+        for report in self.groups:
             if report.name == name:
                 return report
         raise KeyError(name)
@@ -128,8 +158,24 @@ def analyze_graph(graph: Graph, settings: Settings = Settings()) -> Analysis:
         fields.append(report.rf)
         reports.append(report)
     return Analysis(graph.network, graph.input, tuple(reports),
-                    _totals(graph.input, reports, settings), settings, graph.scopes,
-                    graph.params, graph)
+                    _totals(graph.input, reports, settings), settings,
+                    tuple(_group(scope, reports) for scope in graph.scopes), graph.params,
+                    graph)
+
+
+def _group(scope: Scope, reports: list[LayerReport]) -> GroupReport:
+    members = reports[scope.first:scope.last]
+    sums = {key: sum(getattr(r, key) for r in members) for key in
+            ("params", "weights", "buffers", "macs", "flops", "activations", "memory")}
+    count = f"the sum over its {len(members)} layers"
+    formulas = tuple((label, f"{count} = {grouped(sums[key])}") for label, key in
+                     (("params", "params"), ("MACs", "macs"), ("FLOPs", "flops"),
+                      ("activations", "activations")))
+    last = members[-1]
+    return GroupReport(scope.path, scope.title, scope.first, scope.last, scope.depth,
+                       last.output, rf=last.rf, fits=all(r.fits for r in members),
+                       formulas=(("output", f"the output of {last.name}"), *formulas),
+                       **sums)
 
 
 def _layer(graph: Graph, node: Node, shapes: list[Shape], fields: list[rflib.RF],

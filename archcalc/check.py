@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from archcalc import ast
-from archcalc.analyze import Analysis, LayerReport
+from archcalc.analyze import Analysis, GroupReport, LayerReport
 from archcalc.errors import ArchError, Span
 from archcalc.layers.base import shape_text
 from archcalc.units import Written, grouped, parse_number
@@ -46,7 +46,7 @@ class Expectation:
 
 def compile_expects(analysis: Analysis) -> list[Expectation]:
     """Every item of every expect line, validated; an ArchError for a bad name or value."""
-    names = set(analysis.names())
+    names = set(analysis.names()) | {g.name for g in analysis.groups}
     compiled = []
     for line in analysis.graph.expects:
         target = line.target
@@ -100,7 +100,7 @@ def _shape(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in parts)
 
 
-Subject = LayerReport | Analysis | tuple[int, ...]
+Subject = LayerReport | GroupReport | Analysis | tuple[int, ...]
 
 
 def _subject(analysis: Analysis, target: str) -> Subject:
@@ -108,7 +108,10 @@ def _subject(analysis: Analysis, target: str) -> Subject:
         return analysis
     if target == "input":
         return analysis.input
-    return analysis[target]
+    try:
+        return analysis[target]
+    except KeyError:
+        return analysis.group(target)
 
 
 def _output(subject: Subject) -> tuple[int, ...]:
@@ -127,8 +130,8 @@ def _formula(subject: Subject, key: str) -> str:
 
 def _compare_shape(want: tuple[int, ...], subject: Subject) -> tuple[bool, str, str]:
     got = _output(subject)
-    # A slide's 1x1x4096 is the vector 4096.
-    same = got == want or (len(want) == 3 and want[:2] == (1, 1) and got == want[2:])
+    # A slide's 1x1x4096 is the vector 4096, and the other way round.
+    same = got == want or (1, 1, *got) == want or got == (1, 1, *want)
     return same, shape_text(got), _formula(subject, "shape")
 
 
@@ -143,8 +146,9 @@ def _compare_rf(want: tuple[int, ...], subject: Subject) -> tuple[bool, str, str
 
 
 def _compare_fits(want: bool, subject: Subject) -> tuple[bool, str, str]:
-    assert isinstance(subject, LayerReport)
-    return subject.fits == want, "true" if subject.fits else f"false ({subject.note})", \
+    assert isinstance(subject, (LayerReport, GroupReport))
+    note = subject.note if isinstance(subject, LayerReport) else "a member does not fit"
+    return subject.fits == want, "true" if subject.fits else f"false ({note})", \
         _formula(subject, "fits")
 
 
@@ -157,7 +161,7 @@ def _figure(subject: Subject, key: str) -> int:
     if isinstance(subject, Analysis):
         attribute = {"memory": "memory_forward"}.get(key, key)
         return int(getattr(subject.totals, attribute))
-    assert isinstance(subject, LayerReport)
+    assert isinstance(subject, (LayerReport, GroupReport))
     return int(getattr(subject, key))
 
 

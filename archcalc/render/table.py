@@ -7,8 +7,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from archcalc.analyze import Analysis, LayerReport
-from archcalc.graph import Scope
+from archcalc.analyze import Analysis, GroupReport, LayerReport
 from archcalc.render.common import LEGEND, dims, rf_size, settings_line
 from archcalc.render.text import explain_lines
 from archcalc.units import compact, grouped, size_bibytes, size_bytes
@@ -48,28 +47,28 @@ def _layers(analysis: Analysis) -> Table:
     table.add_column("output", no_wrap=True)
     for column in ("params", "MACs", "act.", "RF"):
         table.add_column(column, justify="right", no_wrap=True)
-    starts: dict[int, list[Scope]] = {}
-    for scope in analysis.scopes:
-        starts.setdefault(scope.first, []).append(scope)
-    open_scopes: list[Scope] = []
+    starts: dict[int, list[GroupReport]] = {}
+    for group in analysis.groups:
+        starts.setdefault(group.first, []).append(group)
+    open_scopes: list[GroupReport] = []
     for i, report in enumerate(analysis.layers):
         open_scopes = [s for s in open_scopes if s.last > i]
         for scope in starts.get(i, []):
-            table.add_row(*_scope_row(analysis, scope, open_scopes), style="bold")
+            table.add_row(*_scope_row(scope, open_scopes), style="bold")
             open_scopes.append(scope)
         end = any(s.last == i + 1 and s.depth == 0 for s in open_scopes)
         table.add_row(*_row(report, open_scopes), end_section=end)
     return table
 
 
-def _relative(name: str, open_scopes: list[Scope]) -> str:
+def _relative(name: str, open_scopes: list[GroupReport]) -> str:
     """`name` relative to the innermost open scope, indented by the nesting depth."""
     if not open_scopes:
         return name
-    return "  " * len(open_scopes) + name.removeprefix(open_scopes[-1].path + ".")
+    return "  " * len(open_scopes) + name.removeprefix(open_scopes[-1].name + ".")
 
 
-def _row(r: LayerReport, open_scopes: list[Scope]) -> list[Text]:
+def _row(r: LayerReport, open_scopes: list[GroupReport]) -> list[Text]:
     output = dims(r.output) + ("" if r.fits else " !")
     act = compact(r.activations) + ("*" if not r.stored else "")
     return [Text(_relative(r.name, open_scopes)), Text(r.brief),
@@ -78,14 +77,11 @@ def _row(r: LayerReport, open_scopes: list[Scope]) -> list[Text]:
             Text(act, style="" if r.stored else "dim"), Text(rf_size(r.rf))]
 
 
-def _scope_row(analysis: Analysis, scope: Scope, open_scopes: list[Scope]) -> list[Text]:
-    members = analysis.layers[scope.first:scope.last]
-    params = sum(r.params for r in members)
-    macs = sum(r.macs for r in members)
-    title = scope.title if len(scope.title) <= 40 else scope.title[:39] + "…"
-    return [Text(_relative(scope.path, open_scopes)), Text(title),
-            Text(dims(members[-1].output)), Text(grouped(params)),
-            Text(compact(macs) if macs else "–"), Text(""), Text("")]
+def _scope_row(group: GroupReport, open_scopes: list[GroupReport]) -> list[Text]:
+    title = group.title if len(group.title) <= 40 else group.title[:39] + "…"
+    return [Text(_relative(group.name, open_scopes)), Text(title), Text(dims(group.output)),
+            Text(grouped(group.params)), Text(compact(group.macs) if group.macs else "–"),
+            Text(""), Text("")]
 
 
 def _totals(analysis: Analysis) -> Table:
