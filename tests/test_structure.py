@@ -125,7 +125,9 @@ def test_labeled_repeat_numbers_iterations() -> None:
 def test_labeled_group_scope() -> None:
     a = net("block basic(c) { CONV(c, f=3, p=1) }\nlayer2: (basic(8) - basic(8))")
     assert names(a) == ["layer2.basic1.conv1", "layer2.basic2.conv1"]
-    assert [s.path for s in a.scopes] == ["layer2", "layer2.basic1", "layer2.basic2"]
+    assert [g.name for g in a.groups] == ["layer2", "layer2.basic1", "layer2.basic2"]
+    # The group sums its members: (3·3·3)·8 + 8 and (3·3·8)·8 + 8.
+    assert a.group("layer2").params == (3 * 3 * 3 * 8 + 8) + (3 * 3 * 8 * 8 + 8)
 
 
 def test_block_arguments_shadow_params_lexically() -> None:
