@@ -8,6 +8,7 @@ from typing import Annotated, NoReturn
 import typer
 
 import archcalc
+import archcalc.check
 from archcalc.analyze import Dtype, Optimizer
 from archcalc.errors import ArchError, Source, render_error
 from archcalc.expand import Limits
@@ -21,7 +22,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]})
 
 FileArg = Annotated[str, typer.Argument(
-    metavar="FILE", help="An .arch file, or - for standard input.", show_default=False)]
+    metavar="FILE", help="An .arch file, a bundled spec's name (see `archcalc zoo`), or - "
+                         "for standard input.", show_default=False)]
 DefineOpt = Annotated[list[str] | None, typer.Option(
     "-D", "--define", metavar="NAME=VALUE",
     help="Override a `param` of the file (repeatable): -D N=4.", show_default=False)]
@@ -83,6 +85,66 @@ def analyze(file: FileArg, define: DefineOpt = None, format: FormatOpt = Format.
     except ArchError as err:
         fail(err, format)
     emit(analysis, format, explain)
+
+
+@app.command()
+def check(files: Annotated[list[str], typer.Argument(
+              metavar="FILE...", help="Answer sheets or specs: .arch files with expect lines.",
+              show_default=False)],
+          define: DefineOpt = None, format: Annotated[Format, typer.Option(
+              "--format", "-f", help="table or json.", case_sensitive=False)] = Format.table,
+          batch: BatchOpt = 1, dtype: DtypeOpt = Dtype.float32,
+          optimizer: OptimizerOpt = Optimizer.sgd) -> None:
+    """Check every `expect` line: a table of expected vs got, and for each wrong answer
+    the formula with its numbers. Exit 1 if any answer is wrong, 2 on input errors.
+
+    An answer sheet is an .arch file whose expect lines are a student's answers, e.g.
+    `expect conv1: 55x55x96 params=34,944`; numbers with a suffix (35K, 1.8G) match at the
+    precision written. See examples/answers_alexnet.arch.
+    """
+    from rich.console import Console
+
+    from archcalc.check import run_checks
+    from archcalc.render.checks import checks_json, checks_table, summary
+
+    console = Console(highlight=False)
+    outcome: dict[str, list[archcalc.check.Result] | str] = {}
+    for file in files:
+        try:
+            analysis = archcalc.analyze(load(file), params=defines(define), batch=batch,
+                                        dtype=dtype, optimizer=optimizer)
+            outcome[file] = run_checks(analysis)
+        except ArchError as err:
+            sys.stderr.write(render_error(err) + "\n")
+            outcome[file] = err.message
+            continue
+        if format is not Format.json:
+            console.print(checks_table(file, outcome[file]))
+    results = [r for v in outcome.values() if not isinstance(v, str) for r in v]
+    errors = sum(isinstance(v, str) for v in outcome.values())
+    failed = sum(not r.passed for r in results)
+    if format is Format.json:
+        sys.stdout.write(checks_json(outcome))
+    else:
+        console.print(summary(len(results) - failed, failed, len(files), errors))
+    raise typer.Exit(2 if errors else 1 if failed else 0)
+
+
+@app.command()
+def zoo() -> None:
+    """List the bundled specs; analyze one by its bare name: `archcalc analyze alexnet`."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from archcalc.source import zoo as entries
+
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for name, summary in entries():
+        table.add_row(Text(name), Text(summary))
+    Console(highlight=False).print(table)
 
 
 def load(file: str) -> Source:

@@ -11,8 +11,12 @@ MAX_BYTES = 50 * 2**20  # larger files are refused before reading them whole
 
 
 def read_file(path: str | os.PathLike[str]) -> Source:
-    """The text of a .arch file, or an ArchError saying why it cannot be used."""
+    """The text of a .arch file (or of a bundled spec named bare, like `alexnet`), or an
+    ArchError saying why it cannot be used."""
     name = os.fspath(path)
+    spec = bundled(name)
+    if spec is not None:
+        name = str(spec)
     try:
         size = os.stat(name).st_size
         if size > MAX_BYTES:
@@ -60,10 +64,44 @@ def _at(name: str, data: bytes, offset: int, message: str, hint: str) -> ArchErr
                      Source(name, text))
 
 
+def specs_dir() -> Path:
+    """The bundled zoo: inside the installed package, or `specs/` of a source checkout."""
+    here = Path(__file__).resolve().parent
+    shipped = here / "specs"
+    return shipped if shipped.is_dir() else here.parent / "specs"
+
+
+def bundled(name: str) -> Path | None:
+    """The bundled spec a bare name means (`alexnet`, `quizzes/ozer_600x600_four_convs`)."""
+    if os.path.exists(name) or not name.replace("/", "").replace("_", "").isalnum():
+        return None
+    path = specs_dir() / f"{name.removesuffix('.arch')}.arch"
+    return path if path.is_file() else None
+
+
+def zoo() -> list[tuple[str, str]]:
+    """(bare name, first comment line) of every bundled spec."""
+    root = specs_dir()
+    entries = []
+    for path in sorted(root.rglob("*.arch")):
+        name = path.relative_to(root).with_suffix("").as_posix()
+        entries.append((name, _summary(path)))
+    return entries
+
+
+def _summary(path: Path) -> str:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        text = line.strip().lstrip("#").strip()
+        if line.strip().startswith("#") and text:
+            return text.split(" — ", 1)[-1] if " — " in text else text
+    return ""
+
+
 def resolve(source: str | os.PathLike[str]) -> Source:
     """A path (os.PathLike, or a one-line string naming an existing or .arch file), or text."""
     if isinstance(source, os.PathLike):
         return read_file(source)
-    if "\n" not in source and (source.endswith(".arch") or os.path.isfile(source)):
+    if "\n" not in source and (source.endswith(".arch") or os.path.isfile(source)
+                               or bundled(source) is not None):
         return read_file(source)
     return decode("<string>", source.encode("utf-8"))
