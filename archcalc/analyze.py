@@ -143,14 +143,16 @@ class Analysis:
         return [report.name for report in self.layers]
 
 
-def analyze_graph(graph: Graph, settings: Settings = Settings()) -> Analysis:
-    """Compute every figure of `graph` under `settings`."""
+def analyze_graph(graph: Graph, settings: Settings = Settings(), detail: bool = True
+                  ) -> Analysis:
+    """Compute every figure of `graph` under `settings`; without `detail`, skip the
+    formulas and descriptions (for sweeps, which only need the numbers)."""
     shapes: list[Shape] = []
     fields: list[rflib.RF] = []
     reports = []
     for node in graph.nodes:
         try:
-            report = _layer(graph, node, shapes, fields, settings)
+            report = _layer(graph, node, shapes, fields, settings, detail)
         except ArchError as err:
             raise ArchError(f"{node.name}: {err.message}", err.span or node.span,
                             err.hint) from None
@@ -179,7 +181,7 @@ def _group(scope: Scope, reports: list[LayerReport]) -> GroupReport:
 
 
 def _layer(graph: Graph, node: Node, shapes: list[Shape], fields: list[rflib.RF],
-           settings: Settings) -> LayerReport:
+           settings: Settings, detail: bool) -> LayerReport:
     def shape(i: int) -> Shape:
         return graph.input if i == INPUT else shapes[i]
 
@@ -210,9 +212,10 @@ def _layer(graph: Graph, node: Node, shapes: list[Shape], fields: list[rflib.RF]
     flops = 2 * macs.value + elementwise.value
     memory = activations * settings.dtype.bytes * settings.batch if stored else 0
     formulas = _formulas(out, params, macs, elementwise, flops, field(node.inputs[0]),
-                         field_out, stored)
+                         field_out, stored) if detail else ()
     return LayerReport(
-        node.name, layer.kind, layer.describe(), layer.describe(node.implied),
+        node.name, layer.kind, layer.describe() if detail else layer.kind,
+        layer.describe(node.implied) if detail else layer.kind,
         tuple("input" if i == INPUT else graph.nodes[i].name for i in node.inputs), y,
         params.value, params.value - biases.value, buffers.value, macs.value, flops,
         activations, stored, memory, field_out, out.fits, note, formulas, node)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+
+if TYPE_CHECKING:
+    from archcalc import sweep as sweep_module
 
 import archcalc
 import archcalc.check
@@ -128,6 +131,83 @@ def check(files: Annotated[list[str], typer.Argument(
     else:
         console.print(summary(len(results) - failed, failed, len(files), errors))
     raise typer.Exit(2 if errors else 1 if failed else 0)
+
+
+@app.command()
+def sweep(file: FileArg, define: Annotated[list[str] | None, typer.Option(
+              "-D", "--define", metavar="NAME=RANGE",
+              help="A param's values: N=1..5, N=1,2,4 or N=3 (repeatable).",
+              show_default=False)] = None,
+          sort: Annotated[str | None, typer.Option(
+              "--sort", help="Order by params, macs, memory, rf or layers (valid first).",
+              show_default=False)] = None,
+          where: Annotated[str | None, typer.Option(
+              "--where", metavar="EXPR", help="Keep configurations where EXPR holds, e.g. "
+              "'params < 1M and rf >= 32'.", show_default=False)] = None,
+          limit: Annotated[int | None, typer.Option(
+              "--limit", min=1, help="Show at most this many rows.", show_default=False)]
+          = None,
+          max_configs: Annotated[int, typer.Option(
+              "--max-configs", min=1, help="Refuse sweeps with more configurations.")]
+          = 100_000,
+          format: FormatOpt = Format.table, dtype: DtypeOpt = Dtype.float32) -> None:
+    """Analyze every combination of param ranges, each `?` present and absent: which
+    configurations are valid (and which layer stops fitting, and why), their params,
+    MACs, forward memory per image and final receptive field."""
+    from archcalc import sweep as sweeping
+    from archcalc.analyze import Settings
+
+    try:
+        if sort is not None and sort not in sweeping.SORT_KEYS:
+            raise ValueError(f"--sort {sort}: use one of {', '.join(sweeping.SORT_KEYS)}")
+        keep = sweeping.where(where) if where else None
+        job = sweeping.Sweep(load(file), sweeping.parse_ranges(define or []),
+                             Settings(dtype=dtype))
+    except ValueError as exc:
+        fail(ArchError(str(exc), None, "", Source("<command line>", "")), format)
+    except ArchError as err:
+        fail(err, format)
+    total = len(job)
+    if total > max_configs:
+        fail(ArchError(f"{total:,} configurations to analyze", None,
+                       f"narrow the ranges, or raise the limit with --max-configs {total}",
+                       job.source), format)
+    outcomes = _run_sweep(job, total)
+    try:
+        outcomes = [o for o in outcomes if keep is None or keep(o)]
+    except ValueError as exc:
+        fail(ArchError(str(exc), None, "", Source("<command line>", "")), format)
+    _emit_sweep(sweeping.sort(outcomes, sort)[:limit], job, total, format)
+
+
+def _run_sweep(job: "sweep_module.Sweep", total: int) -> list["sweep_module.Outcome"]:
+    """All outcomes, with a progress bar on standard error for long sweeps."""
+    from rich.console import Console
+    from rich.progress import track
+
+    if total < 500:
+        return list(job.run())
+    return list(track(job.run(), total=total, description="sweeping",
+                      console=Console(stderr=True), transient=True))
+
+
+def _emit_sweep(outcomes: list["sweep_module.Outcome"], job: "sweep_module.Sweep",
+                total: int, fmt: Format) -> None:
+    from rich.console import Console
+
+    from archcalc.render import sweep as render
+    from archcalc.sweep import optional_labels
+
+    labels = optional_labels(job.source, job.optionals)
+    if fmt is Format.json:
+        sys.stdout.write(render.sweep_json(outcomes, labels, total))
+    elif fmt is Format.csv:
+        sys.stdout.write(render.sweep_csv(outcomes, labels))
+    else:
+        console = Console(highlight=False)
+        console.print(render.sweep_table(outcomes, labels))
+        valid = sum(o.valid for o in outcomes)
+        console.print(f"{len(outcomes)} of {total} configurations shown, {valid} valid")
 
 
 @app.command()

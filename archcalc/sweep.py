@@ -1,0 +1,160 @@
+"""`sweep`: every combination of param ranges and optional elements, analyzed from one parse.
+
+A range is `N=1..5` (inclusive), `N=1,2,4` or `N=3`. Each `?` element is tried present and
+absent. A configuration is invalid when a layer cannot be built (an output ≤ 0, a shape
+mismatch, ...); the reason names the layer.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from archcalc.analyze import Settings, analyze_graph
+from archcalc.errors import ArchError, Source
+from archcalc.expand import Limits, expand
+from archcalc.syntax import parse
+from archcalc.units import parse_number
+from archcalc.values import Value, parse_value
+
+SORT_KEYS = ("params", "macs", "memory", "rf", "layers")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One configuration and its figures (zero when it is invalid)."""
+
+    values: tuple[tuple[str, Value], ...]
+    optional: tuple[bool, ...]  # each `?` element: present or absent
+    valid: bool
+    reason: str  # why it is invalid, or the first layer that does not fit
+    layers: int
+    params: int
+    macs: int
+    memory: int  # forward bytes per image at the settings' dtype
+    rf: Fraction
+
+
+def parse_ranges(items: Sequence[str]) -> dict[str, list[Value]]:
+    """`N=1..5`, `N=1,2,4`, `N=3` → {name: values}; ValueError for anything else."""
+    ranges: dict[str, list[Value]] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip().isidentifier():
+            raise ValueError(f"{item!r}: write NAME=1..5, NAME=1,2,4 or NAME=3")
+        span = re.fullmatch(r"\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*", text)
+        if span:
+            low, high = int(span.group(1)), int(span.group(2))
+            if high < low:
+                raise ValueError(f"{item!r}: the range is empty")
+            ranges[name.strip()] = list(range(low, high + 1))
+        else:
+            ranges[name.strip()] = [parse_value(part.strip()) for part in text.split(",")]
+    return ranges
+
+
+def count(ranges: Mapping[str, list[Value]], optionals: int) -> int:
+    total = 2 ** optionals
+    for values in ranges.values():
+        total *= len(values)
+    return total
+
+
+class Sweep:
+    """A parsed description, ready to be expanded and analyzed for many configurations."""
+
+    def __init__(self, source: Source, ranges: Mapping[str, list[Value]],
+                 settings: Settings = Settings(), limits: Limits = Limits()) -> None:
+        self.source = source
+        self.program = parse(source, limits.max_depth)
+        self.ranges = dict(ranges)
+        self.settings = settings
+        self.limits = limits
+        self.optionals = self._optionals()
+
+    def _optionals(self) -> list[int]:
+        """Start offsets of the `?` elements met when every one is present."""
+        first = {name: values[0] for name, values in self.ranges.items()}
+        try:
+            graph = expand(self.program, self.source, first, True, self.limits)
+        except ArchError as err:
+            if "declares no param" in err.message:
+                raise err.located(self.source) from None
+            return []
+        return [span.start for span in graph.optionals]
+
+    def __len__(self) -> int:
+        return count(self.ranges, len(self.optionals))
+
+    def run(self) -> Iterator[Outcome]:
+        names = list(self.ranges)
+        for values in itertools.product(*self.ranges.values()):
+            for present in itertools.product((True, False), repeat=len(self.optionals)):
+                yield self.one(dict(zip(names, values, strict=True)), present)
+
+    def one(self, values: dict[str, Value], present: tuple[bool, ...]) -> Outcome:
+        choice = dict(zip(self.optionals, present, strict=True))
+        key = (tuple(values.items()), present)
+        try:
+            graph = expand(self.program, self.source, values, choice, self.limits)
+            analysis = analyze_graph(graph, self.settings, detail=False)
+        except ArchError as err:
+            reason = err.message + (f" ({err.hint})" if err.hint else "")
+            return Outcome(*key, False, reason, 0, 0, 0, 0, Fraction(0))
+        note = next((f"{r.name}: {r.note}" for r in analysis.layers if r.note), "")
+        last = analysis.layers[-1].rf
+        t = analysis.totals
+        return Outcome(*key, True, note, len(analysis.layers), t.params, t.macs,
+                       t.memory_forward // self.settings.batch, max(last.h.size, last.w.size))
+
+
+_OPERATORS: dict[str, Callable[[object, object], bool]] = {
+    "<=": operator.le, ">=": operator.ge, "==": operator.eq, "!=": operator.ne,
+    "<": operator.lt, ">": operator.gt, "=": operator.eq}
+_CLAUSE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>|=)\s*(\S+)\s*")
+
+
+def where(expression: str) -> Callable[[Outcome], bool]:
+    """A filter from `params < 1M and rf >= 32 and N == 2` (clauses joined by `and`)."""
+    tests = []
+    for clause in re.split(r"\s+and\s+", expression.strip()):
+        match = _CLAUSE.fullmatch(clause)
+        if not match:
+            raise ValueError(f"{clause!r}: write NAME OP VALUE, e.g. params < 1M "
+                             "(OP: < <= > >= == !=)")
+        name, op, text = match.groups()
+        wanted: object = (text.lower() == "true") if text.lower() in ("true", "false") \
+            else parse_number(text, "bytes" if name == "memory" else "count").value
+        tests.append((name, _OPERATORS[op], wanted))
+    return lambda outcome: all(cmp(_field(outcome, name), wanted)
+                               for name, cmp, wanted in tests)
+
+
+def _field(outcome: Outcome, name: str) -> object:
+    if name in ("params", "macs", "memory", "rf", "layers", "valid"):
+        return getattr(outcome, name)
+    values = dict(outcome.values)
+    if name not in values:
+        raise ValueError(f"--where: unknown name {name!r}; use params, macs, memory, rf, "
+                         f"layers, valid or a swept param ({', '.join(values) or 'none'})")
+    return values[name]
+
+
+def sort(outcomes: list[Outcome], key: str | None) -> list[Outcome]:
+    """In the order generated, or by `key` ascending with the valid configurations first."""
+    if key is None:
+        return outcomes
+    return sorted(outcomes, key=lambda o: (not o.valid, getattr(o, key)))
+
+
+def optional_labels(source: Source, starts: list[int]) -> list[str]:
+    """Short labels for the `?` elements: their text in the source, e.g. `POOL?`."""
+    labels = []
+    for start in starts:
+        end = source.text.find("?", start)
+        labels.append(" ".join(source.text[start:end + 1].split()))
+    return labels
