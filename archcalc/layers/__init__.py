@@ -1,7 +1,8 @@
 """Layer kinds: one module per family, each kind one frozen dataclass (fields = arguments,
 methods = static rules). Importing this package registers every kind."""
 
-from archcalc.layers import activation, conv, dense, merge, norm, pool  # noqa: F401
+# Registration order is the order of the reference table: by family.
+from archcalc.layers import conv, pool, dense, activation, norm, merge  # noqa: F401, I001
 from archcalc.layers.base import Figure, Layer, Output, Shape
 from archcalc.layers.registry import REGISTRY, lookup, names_of, suggest
 

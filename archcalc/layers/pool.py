@@ -90,7 +90,6 @@ class Upsample(Layer):
 
     kind = "upsample"
     prefix = "upsample"
-    aliases = ("unpool",)
     accepts = "volume"
     flops_rule = "none (copies)"
 
