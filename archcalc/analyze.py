@@ -16,7 +16,7 @@ from fractions import Fraction
 from archcalc import rf as rflib
 from archcalc.errors import ArchError
 from archcalc.graph import INPUT, Graph, Node, Scope
-from archcalc.layers import Output, Shape
+from archcalc.layers import Layer, Output, Shape
 from archcalc.layers.base import Axis, Figure, shape_text
 from archcalc.layers.merge import Merge
 from archcalc.units import grouped
@@ -150,9 +150,10 @@ def analyze_graph(graph: Graph, settings: Settings = Settings(), detail: bool = 
     shapes: list[Shape] = []
     fields: list[rflib.RF] = []
     reports = []
+    memo: dict[tuple[Layer, Shape], Rules] = {}
     for node in graph.nodes:
         try:
-            report = _layer(graph, node, shapes, fields, settings, detail)
+            report = _layer(graph, node, shapes, fields, settings, detail, memo)
         except ArchError as err:
             raise ArchError(f"{node.name}: {err.message}", err.span or node.span,
                             err.hint) from None
@@ -163,6 +164,32 @@ def analyze_graph(graph: Graph, settings: Settings = Settings(), detail: bool = 
                     _totals(graph.input, reports, settings), settings,
                     tuple(_group(scope, reports) for scope in graph.scopes), graph.params,
                     graph)
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """What a layer's rules give for one input: the same for every identical layer."""
+
+    out: Output
+    params: Figure
+    biases: Figure
+    buffers: Figure
+    macs: Figure
+    elementwise: Figure
+    text: str
+
+
+def _rules(layer: Layer, xs: list[Shape], paths: list[str], detail: bool) -> Rules:
+    text = layer.describe() if detail else layer.kind
+    if isinstance(layer, Merge):
+        out = layer.merge_shape(xs, paths)
+        zero = Figure(0)
+        return Rules(out, zero, zero, zero, zero, layer.merge_flops(xs, out.shape), text)
+    x = xs[0]
+    out = layer.out_shape(x)
+    y = out.shape
+    return Rules(out, layer.params(x, y), layer.biases(x, y), layer.buffers(x, y),
+                 layer.macs(x, y), layer.flops(x, y), text)
 
 
 def _group(scope: Scope, reports: list[LayerReport]) -> GroupReport:
@@ -181,7 +208,8 @@ def _group(scope: Scope, reports: list[LayerReport]) -> GroupReport:
 
 
 def _layer(graph: Graph, node: Node, shapes: list[Shape], fields: list[rflib.RF],
-           settings: Settings, detail: bool) -> LayerReport:
+           settings: Settings, detail: bool, memo: dict[tuple[Layer, Shape], Rules]
+           ) -> LayerReport:
     def shape(i: int) -> Shape:
         return graph.input if i == INPUT else shapes[i]
 
@@ -191,21 +219,18 @@ def _layer(graph: Graph, node: Node, shapes: list[Shape], fields: list[rflib.RF]
     layer = node.layer
     xs = [shape(i) for i in node.inputs]
     if isinstance(layer, Merge):
-        paths = [_path_name(graph, k, i) for k, i in enumerate(node.inputs, 1)]
-        out = layer.merge_shape(xs, paths)
-        y = out.shape
-        zero = Figure(0)
-        params, biases, buffers, macs, elementwise = zero, zero, zero, zero, \
-            layer.merge_flops(xs, y)
+        rules = _rules(layer, xs, [_path_name(graph, k, i) for k, i in
+                                   enumerate(node.inputs, 1)], detail)
         field_out = Pair(rflib.union([field(i).h for i in node.inputs]),
                          rflib.union([field(i).w for i in node.inputs]))
     else:
-        x = xs[0]
-        out = layer.out_shape(x)
-        y = out.shape
-        params, biases, buffers = layer.params(x, y), layer.biases(x, y), layer.buffers(x, y)
-        macs, elementwise = layer.macs(x, y), layer.flops(x, y)
-        field_out = layer.rf(x, field(node.inputs[0]))
+        key = (layer, xs[0])
+        if key not in memo:  # identical layers on identical inputs share their rules
+            memo[key] = _rules(layer, xs, [], detail)
+        rules = memo[key]
+        field_out = layer.rf(xs[0], field(node.inputs[0]))
+    out, params, macs, elementwise = rules.out, rules.params, rules.macs, rules.elementwise
+    y = out.shape
     note = _fit_note(out, settings, node)
     stored = settings.count_inplace or not layer.inplace
     activations = math.prod(y)
@@ -213,12 +238,12 @@ def _layer(graph: Graph, node: Node, shapes: list[Shape], fields: list[rflib.RF]
     memory = activations * settings.dtype.bytes * settings.batch if stored else 0
     formulas = _formulas(out, params, macs, elementwise, flops, field(node.inputs[0]),
                          field_out, stored) if detail else ()
+    brief = layer.describe(node.implied) if node.implied and detail else rules.text
     return LayerReport(
-        node.name, layer.kind, layer.describe() if detail else layer.kind,
-        layer.describe(node.implied) if detail else layer.kind,
+        node.name, layer.kind, rules.text, brief,
         tuple("input" if i == INPUT else graph.nodes[i].name for i in node.inputs), y,
-        params.value, params.value - biases.value, buffers.value, macs.value, flops,
-        activations, stored, memory, field_out, out.fits, note, formulas, node)
+        params.value, params.value - rules.biases.value, rules.buffers.value, macs.value,
+        flops, activations, stored, memory, field_out, out.fits, note, formulas, node)
 
 
 def _path_name(graph: Graph, k: int, i: int) -> str:

@@ -38,7 +38,7 @@ def size_bytes(n: int) -> str:
     """Bytes in decimal units, three significant digits: 60.9 MB."""
     for suffix, scale in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
         if n >= scale:
-            return f"{_three_digits(Fraction(n, scale))} {suffix}"
+            return f"{_three_digits(Fraction(n, scale), keep_zeros=True)} {suffix}"
     return f"{n} B"
 
 
@@ -46,16 +46,17 @@ def size_bibytes(n: int) -> str:
     """Bytes in binary units, three significant digits: 58.1 MiB."""
     for suffix, scale in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if n >= scale:
-            return f"{_three_digits(Fraction(n, scale))} {suffix}"
+            return f"{_three_digits(Fraction(n, scale), keep_zeros=True)} {suffix}"
     return f"{n} B"
 
 
-def _three_digits(value: Fraction) -> str:
+def _three_digits(value: Fraction, keep_zeros: bool = False) -> str:
+    """Three significant digits (rounded); trailing zeros dropped unless `keep_zeros`."""
     if value >= 100:
         return str(round(value))
     places = 1 if value >= 10 else 2
     text = f"{float(value):.{places}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return text if keep_zeros else text.rstrip("0").rstrip(".")
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,5 +41,5 @@ def test_formatting() -> None:
     assert grouped(34_944) == "34,944"
     assert [compact(n) for n in (999, 1_176, 34_944, 105_415_200, 1_814_073_344)] == \
         ["999", "1.18K", "34.9K", "105M", "1.81G"]
-    assert size_bytes(60_950_432) == "61 MB" or size_bytes(60_950_432) == "61.0 MB"
-    assert size_bibytes(2**20) == "1 MiB"
+    assert size_bytes(60_950_432) == "61.0 MB"  # 60.95 → three significant digits
+    assert size_bibytes(2**20) == "1.00 MiB"
