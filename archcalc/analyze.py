@@ -55,6 +55,19 @@ class Settings:
 
 
 @dataclass(frozen=True, slots=True)
+class Rules:
+    """What a layer's rules give for one input: the same for every identical layer."""
+
+    out: Output
+    params: Figure
+    biases: Figure
+    buffers: Figure
+    macs: Figure
+    elementwise: Figure
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class LayerReport:
     """Every figure of one layer, per image, and how each was computed."""
 
@@ -75,8 +88,15 @@ class LayerReport:
     rf: rflib.RF
     fits: bool
     note: str
-    formulas: tuple[tuple[str, str], ...]
     node: Node
+    rules: Rules  # what the layer's rules gave (shared by identical layers)
+    rf_in: rflib.RF  # the receptive field of the (first) input
+
+    @property
+    def formulas(self) -> tuple[tuple[str, str], ...]:
+        """(figure, substituted arithmetic = value) pairs, as --explain prints them."""
+        return _formulas(self.rules.out, self.rules.params, self.rules.macs,
+                         self.rules.elementwise, self.flops, self.rf_in, self.rf, self.stored)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +166,8 @@ class Analysis:
 def analyze_graph(graph: Graph, settings: Settings = Settings(), detail: bool = True
                   ) -> Analysis:
     """Compute every figure of `graph` under `settings`; without `detail`, skip the
-    formulas and descriptions (for sweeps, which only need the numbers)."""
+    descriptions (for sweeps, which only need the numbers). Formulas are made on demand
+    (`LayerReport.formulas`)."""
     shapes: list[Shape] = []
     fields: list[rflib.RF] = []
     reports = []
@@ -164,19 +185,6 @@ def analyze_graph(graph: Graph, settings: Settings = Settings(), detail: bool = 
                     _totals(graph.input, reports, settings), settings,
                     tuple(_group(scope, reports) for scope in graph.scopes), graph.params,
                     graph)
-
-
-@dataclass(frozen=True, slots=True)
-class Rules:
-    """What a layer's rules give for one input: the same for every identical layer."""
-
-    out: Output
-    params: Figure
-    biases: Figure
-    buffers: Figure
-    macs: Figure
-    elementwise: Figure
-    text: str
 
 
 def _rules(layer: Layer, xs: list[Shape], paths: list[str], detail: bool) -> Rules:
@@ -236,14 +244,13 @@ def _layer(graph: Graph, node: Node, shapes: list[Shape], fields: list[rflib.RF]
     activations = math.prod(y)
     flops = 2 * macs.value + elementwise.value
     memory = activations * settings.dtype.bytes * settings.batch if stored else 0
-    formulas = _formulas(out, params, macs, elementwise, flops, field(node.inputs[0]),
-                         field_out, stored) if detail else ()
     brief = layer.describe(node.implied) if node.implied and detail else rules.text
     return LayerReport(
         node.name, layer.kind, rules.text, brief,
         tuple("input" if i == INPUT else graph.nodes[i].name for i in node.inputs), y,
         params.value, params.value - rules.biases.value, rules.buffers.value, macs.value,
-        flops, activations, stored, memory, field_out, out.fits, note, formulas, node)
+        flops, activations, stored, memory, field_out, out.fits, note, node, rules,
+        field(node.inputs[0]))
 
 
 def _path_name(graph: Graph, k: int, i: int) -> str:
@@ -311,8 +318,8 @@ def _axis(axis: Axis) -> str:
 def _rf_formula(before: rflib.RF, after: rflib.RF) -> str:
     parts = []
     for name, b, a in (("H", before.h, after.h), ("W", before.w, after.w)):
-        step = a.jump / b.jump
-        f_eff = (a.size - b.size) / b.jump + 1
+        step = Fraction(a.jump) / b.jump
+        f_eff = Fraction(a.size - b.size) / b.jump + 1
         if step.denominator == 1 and f_eff.denominator == 1:
             parts.append(f"{name} {_n(b.size)} + ({_n(f_eff)} − 1)·{_n(b.jump)} = "
                          f"{_n(a.size)}, jump {_n(b.jump)}·{_n(step)} = {_n(a.jump)}")

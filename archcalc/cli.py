@@ -9,9 +9,9 @@ import typer
 
 if TYPE_CHECKING:
     from archcalc import sweep as sweep_module
+    from archcalc.check import Result
 
 import archcalc
-import archcalc.check
 from archcalc.analyze import Dtype, Optimizer
 from archcalc.errors import ArchError, Source, render_error
 from archcalc.expand import Limits
@@ -111,7 +111,7 @@ def check(files: Annotated[list[str], typer.Argument(
     from archcalc.render.checks import checks_json, checks_table, summary
 
     console = Console(highlight=False)
-    outcome: dict[str, list[archcalc.check.Result] | str] = {}
+    outcome: dict[str, list[Result] | str] = {}
     for file in files:
         try:
             analysis = archcalc.analyze(load(file), params=defines(define), batch=batch,

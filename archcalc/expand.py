@@ -19,7 +19,7 @@ from archcalc.bind import Bound, build, convert
 from archcalc.errors import ArchError, Source, Span, point_at
 from archcalc.exprs import evaluate
 from archcalc.graph import INPUT, Graph, Node, Scope
-from archcalc.layers import lookup, suggest
+from archcalc.layers import Layer, lookup, suggest
 from archcalc.layers.base import MAX_COUNT
 from archcalc.layers.merge import Add, Concat, Merge
 from archcalc.values import Value, show, type_name
@@ -99,6 +99,7 @@ class Expander:
         self.calls: list[str] = []  # the block calls being expanded, outermost first
         self.depth = 0
         self.globals: dict[str, Value] = {}
+        self.bound: dict[tuple[object, ...], tuple[Layer, frozenset[str]]] = {}
 
     # ---- the file ---------------------------------------------------------------------
 
@@ -259,14 +260,19 @@ class Expander:
             raise ArchError(f"{call.name} is written {call.name.upper()}(path | path)",
                             call.name_span, "paths are separated by |")
         values = [(a.key, evaluate(a.value, ns.env), a.span) for a in call.args]
-        presets = convert(cls, [(k, v, call.name_span) for k, v in preset.items()],
-                          call.span)
-        written = convert(cls, values, call.span)
         defaults = ns.defaults.get(cls.kind, {})
-        layer = build(cls, [defaults, presets, written], call.span)
+        # Identical calls under the same defaults make identical layers: bind them once.
+        # (The value's type is in the key: `bias=true` must not stand for `bias=1`.)
+        key = (call.name.lower(), id(defaults), tuple((k, type(v), v) for k, v, _ in values))
+        if key not in self.bound:
+            presets = convert(cls, [(k, v, call.name_span) for k, v in preset.items()],
+                              call.span)
+            written = convert(cls, values, call.span)
+            layer = build(cls, [defaults, presets, written], call.span)
+            self.bound[key] = layer, frozenset(defaults) - set(presets) - set(written)
+        layer, implied = self.bound[key]
         number = ns.numbered(cls.prefix)  # labeled layers count too
         name = ns.claim(label or number, call.name_span, auto=label is None)
-        implied = frozenset(defaults) - set(presets) - set(written)
         return self.add(Node(name, layer, (x,), call.span, implied))
 
     def group(self, el: ast.Group, x: int, ns: Namespace, label: str | None) -> int:

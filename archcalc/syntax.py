@@ -27,24 +27,21 @@ def parser() -> Any:
     from lark import Lark
 
     return Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr",
-                lexer="contextual", propagate_positions=True, maybe_placeholders=False,
-                cache=True)
+                lexer="contextual", maybe_placeholders=False, cache=True,
+                transformer=_transformer())
 
 
 def parse(source: Source, max_depth: int = 100) -> ast.Program:
     """Parse `source` into a Program; raise ArchError for any syntax problem."""
-    from lark.exceptions import UnexpectedInput, VisitError
+    from lark.exceptions import UnexpectedInput
 
     check_nesting(source, max_depth)
     try:
-        tree = parser().parse(source.text)
-        program: ast.Program = _transformer().transform(tree)
+        program: ast.Program = parser().parse(source.text)
     except UnexpectedInput as exc:
         raise syntax_error(exc, source) from None
-    except VisitError as exc:
-        if isinstance(exc.orig_exc, ArchError):
-            raise exc.orig_exc.located(source) from None
-        raise
+    except ArchError as err:
+        raise err.located(source) from None
     return program
 
 
@@ -80,16 +77,27 @@ def span_at(text: str, offset: int, length: int) -> Span:
     return Span(line, column, line, column + length, offset, offset + length)
 
 
-# ---- tree to AST ------------------------------------------------------------------
-
-
-def _span(meta: Any) -> Span:
-    return Span(meta.line, meta.column, meta.end_line, meta.end_column,
-                meta.start_pos, meta.end_pos)
+# ---- AST built during the parse -----------------------------------------------------------
+# Lark calls these callbacks as it reduces each rule (no parse tree, no recursion), so each
+# node's span comes from its first and last child; rules marked `!` in the grammar keep
+# their brackets for that.
 
 
 def _tok_span(tok: Any) -> Span:
     return Span(tok.line, tok.column, tok.end_line, tok.end_column, tok.start_pos, tok.end_pos)
+
+
+def _span_of(item: Any) -> Span:
+    if hasattr(item, "type"):
+        return _tok_span(item)
+    if isinstance(item, (tuple, list)):
+        return _span_of(item[0]).to(_span_of(item[-1]))
+    return item.span  # type: ignore[no-any-return]
+
+
+def _cover(items: list[Any]) -> Span:
+    """The span from the first to the last of `items` (tokens, nodes or sequences)."""
+    return _span_of(items[0]).to(_span_of(items[-1]))
 
 
 def _int(text: str, span: Span) -> int:
@@ -102,7 +110,7 @@ def _int(text: str, span: Span) -> int:
 def _expr(node: Any) -> ast.Expr:
     """An expression node, converting a bare token (INT, DECIMAL, SIZE, NAME)."""
     if not hasattr(node, "type"):
-        return node  # already an AST expression
+        return node  # type: ignore[no-any-return]  # already an AST expression
     span = _tok_span(node)
     if node.type == "INT":
         return ast.Num(_int(node, span), span)
@@ -117,79 +125,100 @@ def _size(text: str, span: Span) -> tuple[int, ...]:
     return tuple(_int(part, span) for part in re.split("[x\u00d7]", text))
 
 
+class _Bracketed:
+    """Arguments or formals with the span of their brackets."""
+
+    def __init__(self, items: list[Any]) -> None:
+        self.items = tuple(i for i in items if not hasattr(i, "type"))
+        self.span = _cover(items)
+
+
+class _Count:
+    """The `*count` suffix while suffixes are folded into Repeat nodes."""
+
+    def __init__(self, value: ast.Expr) -> None:
+        self.value = value
+        self.span = value.span
+
+
+def _chain(items: list[Any]) -> ast.Chain:
+    rest = tuple(("-" if str(op) == "\u2212" else str(op), _expr(term))
+                 for op, term in zip(items[1::2], items[2::2], strict=True))
+    return ast.Chain(_expr(items[0]), rest, _cover(items))
+
+
 @cache
 def _transformer() -> Any:
-    from lark import Transformer_NonRecursive, v_args
+    from lark import Transformer
 
-    @v_args(meta=True)
-    class ToAst(Transformer_NonRecursive):  # type: ignore[misc]
+    class ToAst(Transformer):  # type: ignore[misc]
         """Each method builds one AST node from the children of one grammar rule."""
 
-        def start(self, meta: Any, items: list[Any]) -> ast.Program:
+        def start(self, items: list[Any]) -> ast.Program:
             return ast.Program(tuple(items))
 
-        def network(self, meta: Any, items: list[Any]) -> ast.Network:
-            return ast.Network(str(items[0]), _span(meta))
+        def network(self, items: list[Any]) -> ast.Network:
+            return ast.Network(str(items[0]), _cover(items))
 
-        def input(self, meta: Any, items: list[Any]) -> ast.Input:
-            return ast.Input(_size(items[0], _tok_span(items[0])), _span(meta))
+        def input(self, items: list[Any]) -> ast.Input:
+            return ast.Input(_size(items[0], _tok_span(items[0])), _cover(items))
 
-        def param(self, meta: Any, items: list[Any]) -> ast.Param:
-            return ast.Param(tuple(items), _span(meta))
+        def param(self, items: list[Any]) -> ast.Param:
+            return ast.Param(tuple(items), _cover(items))
 
-        def assign(self, meta: Any, items: list[Any]) -> ast.Assign:
-            return ast.Assign(str(items[0]), _expr(items[1]), _span(meta))
+        def assign(self, items: list[Any]) -> ast.Assign:
+            return ast.Assign(str(items[0]), _expr(items[1]), _cover(items))
 
-        def defaults(self, meta: Any, items: list[Any]) -> ast.Defaults:
-            return ast.Defaults(str(items[0]), tuple(items[1]), _span(meta), _tok_span(items[0]))
+        def defaults(self, items: list[Any]) -> ast.Defaults:
+            return ast.Defaults(str(items[0]), items[1].items, _cover(items),
+                                _tok_span(items[0]))
 
-        def block(self, meta: Any, items: list[Any]) -> ast.Block:
+        def block(self, items: list[Any]) -> ast.Block:
             name, rest = items[0], items[1:]
-            formals = rest.pop(0) if rest and isinstance(rest[0], list) else []
+            formals = rest.pop(0).items if rest and isinstance(rest[0], _Bracketed) else ()
             body = rest[0] if rest else ()
-            return ast.Block(str(name), tuple(formals), body, _span(meta), _tok_span(name))
+            return ast.Block(str(name), formals, body, _cover(items), _tok_span(name))
 
-        def formals(self, meta: Any, items: list[Any]) -> list[ast.Formal]:
-            return list(items)
+        def formals(self, items: list[Any]) -> _Bracketed:
+            return _Bracketed(items)
 
-        def formal(self, meta: Any, items: list[Any]) -> ast.Formal:
+        def formal(self, items: list[Any]) -> ast.Formal:
             default = _expr(items[1]) if len(items) > 1 else None
-            return ast.Formal(str(items[0]), default, _span(meta))
+            return ast.Formal(str(items[0]), default, _cover(items))
 
-        def expect(self, meta: Any, items: list[Any]) -> ast.Expect:
+        def expect(self, items: list[Any]) -> ast.Expect:
             checks = tuple(ast.Check("shape", str(i), _tok_span(i)) if hasattr(i, "type")
                            else i for i in items[1:])
-            return ast.Expect(str(items[0]), checks, _span(meta), _tok_span(items[0]))
+            return ast.Expect(str(items[0]), checks, _cover(items), _tok_span(items[0]))
 
-        def check(self, meta: Any, items: list[Any]) -> ast.Check:
-            return ast.Check(str(items[0]), str(items[1]), _span(meta))
+        def check(self, items: list[Any]) -> ast.Check:
+            return ast.Check(str(items[0]), str(items[1]), _cover(items))
 
-        def line(self, meta: Any, items: list[Any]) -> ast.Line:
-            return ast.Line(tuple(items), _span(meta))
+        def line(self, items: list[Any]) -> ast.Line:
+            return ast.Line(tuple(items), _cover(items))
 
-        def chain(self, meta: Any, items: list[Any]) -> tuple[ast.Element, ...]:
+        def chain(self, items: list[Any]) -> tuple[ast.Element, ...]:
             return tuple(items)
 
-        def labeled(self, meta: Any, items: list[Any]) -> ast.Labeled:
-            return ast.Labeled(str(items[0]), items[1], _span(meta), _tok_span(items[0]))
+        def labeled(self, items: list[Any]) -> ast.Labeled:
+            return ast.Labeled(str(items[0]), items[1], _cover(items), _tok_span(items[0]))
 
-        def suffixed(self, meta: Any, items: list[Any]) -> ast.Element:
+        def suffixed(self, items: list[Any]) -> ast.Element:
             node = items[0]
             for suffix in items[1:]:
-                span = node.span.to(_tok_span(suffix) if hasattr(suffix, "type")
-                                    else suffix.span)
+                span = node.span.to(_span_of(suffix))
                 node = (ast.Optional(node, span) if hasattr(suffix, "type")
                         else ast.Repeat(node, suffix.value, span))
-            return node
+            return node  # type: ignore[no-any-return]
 
-        def repeat(self, meta: Any, items: list[Any]) -> ast.Num | Any:
-            return _Count(_expr(items[0]), _span(meta))
+        def repeat(self, items: list[Any]) -> _Count:
+            return _Count(_expr(items[0]))
 
-        def call(self, meta: Any, items: list[Any]) -> ast.Call:
-            args = tuple(items[1]) if len(items) > 1 else ()
-            return ast.Call(str(items[0]), args, _span(meta), _tok_span(items[0]))
+        def call(self, items: list[Any]) -> ast.Call:
+            args = items[1].items if len(items) > 1 else ()
+            return ast.Call(str(items[0]), args, _cover(items), _tok_span(items[0]))
 
-        def shorthand(self, meta: Any, items: list[Any]) -> ast.Call:
+        def shorthand(self, items: list[Any]) -> ast.Call:
             tok = items[0]
             cut = max(tok.rfind(c) for c in "-\u2013\u2212")
             span = _tok_span(tok)
@@ -199,46 +228,33 @@ def _transformer() -> Any:
             return ast.Call(tok[:cut], (ast.Arg(None, value, digits),), span,
                             point_at(span, cut))
 
-        def group(self, meta: Any, items: list[Any]) -> ast.Group:
-            return ast.Group(items[0], _span(meta))
+        def group(self, items: list[Any]) -> ast.Group:
+            return ast.Group(items[1], _cover(items))
 
-        def merge(self, meta: Any, items: list[Any]) -> ast.Merge:
-            return ast.Merge(str(items[0]).lower(), tuple(items[1:]), _span(meta))
+        def merge(self, items: list[Any]) -> ast.Merge:
+            paths = tuple(i for i in items[1:] if isinstance(i, tuple))
+            return ast.Merge(str(items[0]).lower(), paths, _cover(items))
 
-        def args(self, meta: Any, items: list[Any]) -> list[ast.Arg]:
-            return list(items)
+        def args(self, items: list[Any]) -> _Bracketed:
+            return _Bracketed(items)
 
-        def arg(self, meta: Any, items: list[Any]) -> ast.Arg:
+        def arg(self, items: list[Any]) -> ast.Arg:
             key = str(items[0]) if len(items) == 2 else None
-            return ast.Arg(key, _expr(items[-1]), _span(meta))
+            return ast.Arg(key, _expr(items[-1]), _cover(items))
 
-        def sum(self, meta: Any, items: list[Any]) -> ast.Chain:
-            return _chain(meta, items)
+        def sum(self, items: list[Any]) -> ast.Chain:
+            return _chain(items)
 
-        def product(self, meta: Any, items: list[Any]) -> ast.Chain:
-            return _chain(meta, items)
+        def product(self, items: list[Any]) -> ast.Chain:
+            return _chain(items)
 
-        def neg(self, meta: Any, items: list[Any]) -> ast.Neg:
-            inner = _expr(items[0])
+        def neg(self, items: list[Any]) -> ast.Neg:
+            inner = _expr(items[1])
             if isinstance(inner, ast.Neg):
-                return ast.Neg(inner.operand, inner.count + 1, _span(meta))
-            return ast.Neg(inner, 1, _span(meta))
+                return ast.Neg(inner.operand, inner.count + 1, _cover(items))
+            return ast.Neg(inner, 1, _cover(items))
 
     return ToAst()
-
-
-class _Count:
-    """The `*count` suffix while the transformer folds suffixes into Repeat nodes."""
-
-    def __init__(self, value: ast.Expr, span: Span) -> None:
-        self.value = value
-        self.span = span
-
-
-def _chain(meta: Any, items: list[Any]) -> ast.Chain:
-    rest = tuple(("-" if str(op) == "\u2212" else str(op), _expr(term))
-                 for op, term in zip(items[1::2], items[2::2], strict=True))
-    return ast.Chain(_expr(items[0]), rest, _span(meta))
 
 
 # ---- syntax errors --------------------------------------------------------------------
