@@ -32,7 +32,22 @@ def to_json(analysis: Analysis, explain: bool = False) -> str:
     }
     if explain:
         doc["totals"]["formulas"] = dict(t.formulas)
-    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+    return _one_per_line(doc, "layers")
+
+
+def _one_per_line(doc: dict[str, Any], listed: str) -> str:
+    """JSON with each top-level key, and each item of the `listed` array, on one line."""
+    def dump(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    parts = []
+    for key, value in doc.items():
+        if key == listed:
+            items = ",\n".join(f"  {dump(item)}" for item in value)
+            parts.append(f" {dump(key)}: [\n{items}\n ]")
+        else:
+            parts.append(f" {dump(key)}: {dump(value)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def _value(value: object) -> object:
