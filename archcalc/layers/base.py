@@ -165,7 +165,6 @@ class Layer:
     prefix: ClassVar[str] = ""
     aliases: ClassVar[tuple[str, ...]] = ()
     inplace: ClassVar[bool] = False  # output overwrites the input (CS231n memory convention)
-    accepts: ClassVar[str] = "any"  # "any", "volume"
     flops_rule: ClassVar[str] = ""  # the documented element-wise FLOP count
     shown: ClassVar[tuple[str, ...]] = ()  # arguments always shown by describe()
 

@@ -20,7 +20,6 @@ ZERO_PAD = Pair.of(0)
 class Windowed(Layer):
     """Shared geometry of layers that slide an F×F window with stride and padding."""
 
-    accepts = "volume"
 
     def window(self) -> tuple[Pair[int], Pair[int], Pair[int] | Word, Pair[int]]:
         """(filter size, stride, padding, dilation)."""
@@ -159,7 +158,6 @@ class Deconv(Layer):
     kind = "deconv"
     prefix = "deconv"
     aliases = ("convt", "convtranspose", "transposedconv")
-    accepts = "volume"
     flops_rule = "2·MACs (one product per input unit and filter tap), plus bias adds"
 
     k: int = arg(Count(), doc="number of filters K")

@@ -70,7 +70,6 @@ class GlobalAvgPool(Layer):
     kind = "gap"
     prefix = "gap"
     aliases = ("globalavgpool", "globalaveragepool")
-    accepts = "volume"
     flops_rule = "H·W − 1 adds and 1 division per channel"
 
     def out_shape(self, x: Shape) -> Output:
@@ -90,7 +89,6 @@ class Upsample(Layer):
 
     kind = "upsample"
     prefix = "upsample"
-    accepts = "volume"
     flops_rule = "none (copies)"
 
     s: Pair[int] = arg(Size(), Pair.of(2), "factor S (2, or 2x1 for H×W)")
