@@ -24,8 +24,19 @@ from archcalc.syntax import parse
 from archcalc.values import Value
 
 __version__ = "0.1.0"
-__all__ = ["Analysis", "ArchError", "Dtype", "Graph", "LayerReport", "Limits", "Optimizer",
-           "Settings", "analyze", "build_graph", "__version__"]
+__all__ = [
+    "Analysis",
+    "ArchError",
+    "Dtype",
+    "Graph",
+    "LayerReport",
+    "Limits",
+    "Optimizer",
+    "Settings",
+    "__version__",
+    "analyze",
+    "build_graph",
+]
 
 
 @contextmanager

@@ -180,7 +180,7 @@ def sweep(file: FileArg, define: Annotated[list[str] | None, typer.Option(
     _emit_sweep(sweeping.sort(outcomes, sort)[:limit], job, total, format)
 
 
-def _run_sweep(job: "sweep_module.Sweep", total: int) -> list["sweep_module.Outcome"]:
+def _run_sweep(job: sweep_module.Sweep, total: int) -> list[sweep_module.Outcome]:
     """All outcomes, with a progress bar on standard error for long sweeps."""
     from rich.console import Console
     from rich.progress import track
@@ -191,7 +191,7 @@ def _run_sweep(job: "sweep_module.Sweep", total: int) -> list["sweep_module.Outc
                       console=Console(stderr=True), transient=True))
 
 
-def _emit_sweep(outcomes: list["sweep_module.Outcome"], job: "sweep_module.Sweep",
+def _emit_sweep(outcomes: list[sweep_module.Outcome], job: sweep_module.Sweep,
                 total: int, fmt: Format) -> None:
     from rich.console import Console
 

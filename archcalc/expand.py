@@ -320,7 +320,7 @@ class Expander:
             if len(el.paths) > 2:
                 raise ArchError("RES takes a body and at most one shortcut", keyword,
                                 "RES(body) or RES(body | shortcut)")
-            ends = [self.chain(path, x, ns) for path in el.paths] + [x] * (2 - len(el.paths))
+            ends = [*(self.chain(path, x, ns) for path in el.paths), *[x] * (2 - len(el.paths))]
         else:
             if len(el.paths) < 2:
                 raise ArchError(f"{el.op.upper()} needs at least two paths", keyword,

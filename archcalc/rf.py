@@ -14,7 +14,6 @@ from fractions import Fraction
 
 from archcalc.values import Pair
 
-
 Number = int | Fraction  # kept an int whenever it is one: Fraction arithmetic is slow
 
 

@@ -173,7 +173,9 @@ def test_add_and_concat() -> None:
 
 
 def test_every_registered_kind_is_covered_here() -> None:
-    source = open(__file__, encoding="utf-8").read().upper()
+    from pathlib import Path
+
+    source = Path(__file__).read_text(encoding="utf-8").upper()
     missing = [k for k in REGISTRY if k.upper() not in source]
     assert missing == []
 

@@ -86,7 +86,8 @@ def test_res_comma_is_a_separator_inside_a_path() -> None:
 
 
 def test_merge_paths_across_lines() -> None:
-    a = net("input 8x8x4\nCONCAT( CONV(2, f=1)\n  | CONV(3, f=1) - RELU\n  | MAXPOOL(3, s=1, p=1) )")
+    a = net("input 8x8x4\nCONCAT( CONV(2, f=1)\n  | CONV(3, f=1) - RELU\n"
+            "  | MAXPOOL(3, s=1, p=1) )")
     assert a["concat1"].output == (8, 8, 2 + 3 + 4)
     assert a["concat1"].inputs == ("conv1", "relu1", "pool1")
 

@@ -6,9 +6,25 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from archcalc import rf as rflib
-from archcalc.layers.base import (Axis, Count, bias_adds, Figure, Flag, Layer, Output, Padding, Shape,
-                                  Size, arg, effective, fail, paddings, spatial_rf, volume,
-                                  window_axis)
+from archcalc.layers.base import (
+    Axis,
+    Count,
+    Figure,
+    Flag,
+    Layer,
+    Output,
+    Padding,
+    Shape,
+    Size,
+    arg,
+    bias_adds,
+    effective,
+    fail,
+    paddings,
+    spatial_rf,
+    volume,
+    window_axis,
+)
 from archcalc.layers.registry import register
 from archcalc.values import Pair, Value, Word
 

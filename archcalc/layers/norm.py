@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from archcalc.layers.base import (Count, Figure, Layer, Real, Shape, arg, channels, elements,
-                                  fail)
+from archcalc.layers.base import Count, Figure, Layer, Real, Shape, arg, channels, elements, fail
 from archcalc.layers.registry import register
 
 

@@ -5,8 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from archcalc import rf as rflib
-from archcalc.layers.base import (Figure, Flag, Layer, Output, Padding, Shape, Size, arg,
-                                  elements, volume)
+from archcalc.layers.base import (
+    Figure,
+    Flag,
+    Layer,
+    Output,
+    Padding,
+    Shape,
+    Size,
+    arg,
+    elements,
+    volume,
+)
 from archcalc.layers.conv import ONE, ZERO_PAD, Windowed
 from archcalc.layers.registry import register
 from archcalc.values import Pair, Value, Word
