@@ -328,7 +328,7 @@ def _rf_formula(before: rflib.RF, after: rflib.RF) -> str:
     return parts[0].removeprefix("H ") if parts[0][2:] == parts[1][2:] else "; ".join(parts)
 
 
-def _n(value: Fraction) -> str:
+def _n(value: int | Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 

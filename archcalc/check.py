@@ -165,7 +165,7 @@ def _figure(subject: Subject, key: str) -> int:
     return int(getattr(subject, key))
 
 
-def _n(value: Fraction) -> str:
+def _n(value: int | Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
@@ -111,25 +112,26 @@ def check(files: Annotated[list[str], typer.Argument(
     from archcalc.render.checks import checks_json, checks_table, summary
 
     console = Console(highlight=False)
-    outcome: dict[str, list[Result] | str] = {}
+    outcome: dict[str, Sequence[Result] | str] = {}
     for file in files:
         try:
             analysis = archcalc.analyze(load(file), params=defines(define), batch=batch,
                                         dtype=dtype, optimizer=optimizer)
-            outcome[file] = run_checks(analysis)
+            results = run_checks(analysis)
         except ArchError as err:
             sys.stderr.write(render_error(err) + "\n")
             outcome[file] = err.message
             continue
+        outcome[file] = results
         if format is not Format.json:
-            console.print(checks_table(file, outcome[file]))
-    results = [r for v in outcome.values() if not isinstance(v, str) for r in v]
+            console.print(checks_table(file, results))
+    checked = [r for v in outcome.values() if not isinstance(v, str) for r in v]
     errors = sum(isinstance(v, str) for v in outcome.values())
-    failed = sum(not r.passed for r in results)
+    failed = sum(not r.passed for r in checked)
     if format is Format.json:
         sys.stdout.write(checks_json(outcome))
     else:
-        console.print(summary(len(results) - failed, failed, len(files), errors))
+        console.print(summary(len(checked) - failed, failed, len(files), errors))
     raise typer.Exit(2 if errors else 1 if failed else 0)
 
 

@@ -22,8 +22,8 @@ def evaluate(expr: ast.Expr, env: Mapping[str, Value]) -> Value:
     if isinstance(expr, ast.Ident):
         return lookup(expr, env)
     if isinstance(expr, ast.Neg):
-        value = _number(evaluate(expr.operand, env), expr.operand.span)
-        return value if expr.count % 2 == 0 else -value
+        number = _number(evaluate(expr.operand, env), expr.operand.span)
+        return number if expr.count % 2 == 0 else -number
     value = evaluate(expr.first, env)
     for op, term in expr.rest:
         left = _number(value, expr.first.span)
@@ -53,9 +53,11 @@ def _number(value: Value, span: Span) -> int | Fraction:
     return value
 
 
-def _apply(op: str, left: int | Fraction, right: int | Fraction, span: Span) -> Value:
+def _apply(op: str, left: int | Fraction, right: int | Fraction, span: Span
+           ) -> int | Fraction:
     if op in ("/", "//") and right == 0:
         raise ArchError("division by zero", span, "the divisor evaluates to 0")
+    result: int | Fraction
     if op == "+":
         result = left + right
     elif op == "-":
@@ -66,7 +68,7 @@ def _apply(op: str, left: int | Fraction, right: int | Fraction, span: Span) -> 
         result = Fraction(left) // Fraction(right)
     else:
         result = Fraction(left) / Fraction(right)
-    if abs(result) > MAX_MAGNITUDE:
+    if not -MAX_MAGNITUDE <= result <= MAX_MAGNITUDE:
         raise ArchError("value too large", span, "results are limited to 10^18")
     return normalize(result)
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from archcalc.analyze import Settings, analyze_graph
 from archcalc.errors import ArchError, Source
@@ -36,7 +37,7 @@ class Outcome:
     params: int
     macs: int
     memory: int  # forward bytes per image at the settings' dtype
-    rf: Fraction
+    rf: int | Fraction
 
 
 def parse_ranges(items: Sequence[str]) -> dict[str, list[Value]]:
@@ -58,7 +59,7 @@ def parse_ranges(items: Sequence[str]) -> dict[str, list[Value]]:
 
 
 def count(ranges: Mapping[str, list[Value]], optionals: int) -> int:
-    total = 2 ** optionals
+    total = 1 << optionals
     for values in ranges.values():
         total *= len(values)
     return total
@@ -112,7 +113,7 @@ class Sweep:
                        t.memory_forward // self.settings.batch, max(last.h.size, last.w.size))
 
 
-_OPERATORS: dict[str, Callable[[object, object], bool]] = {
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "<=": operator.le, ">=": operator.ge, "==": operator.eq, "!=": operator.ne,
     "<": operator.lt, ">": operator.gt, "=": operator.eq}
 _CLAUSE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>|=)\s*(\S+)\s*")

@@ -151,7 +151,7 @@ def _chain(items: list[Any]) -> ast.Chain:
 def _transformer() -> Any:
     from lark import Transformer
 
-    class ToAst(Transformer):  # type: ignore[misc]
+    class ToAst(Transformer[Any, Any]):
         """Each method builds one AST node from the children of one grammar rule."""
 
         def start(self, items: list[Any]) -> ast.Program:

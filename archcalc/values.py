@@ -23,7 +23,7 @@ class Word:
 
 Value = int | Fraction | bool | Word | tuple[int, ...]
 
-WORDS = {"true": True, "false": False, "same": Word("same"), "valid": Word("valid")}
+WORDS: dict[str, Value] = {"true": True, "false": False, "same": Word("same"), "valid": Word("valid")}
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -40,7 +40,7 @@ def summary(passed: int, failed: int, files: int, errors: int) -> Text:
     return Text(f"{', '.join(parts)} in {files} file{'s' * (files != 1)}", style=style)
 
 
-def checks_json(files: dict[str, Sequence[Result] | str]) -> str:
+def checks_json(files: Mapping[str, Sequence[Result] | str]) -> str:
     """{"files": {name: {"results": [...]} or {"error": message}}, "passed": n, "failed": n}."""
     doc: dict[str, object] = {}
     passed = failed = 0

@@ -14,7 +14,7 @@ def dims(shape: tuple[int, ...]) -> str:
     return "×".join(map(str, shape))
 
 
-def number(value: Fraction) -> int | float:
+def number(value: int | Fraction) -> int | float:
     """An exact value for JSON: an int when integral, else a float."""
     return value.numerator if value.denominator == 1 else float(value)
 
