@@ -23,7 +23,8 @@ class Word:
 
 Value = int | Fraction | bool | Word | tuple[int, ...]
 
-WORDS: dict[str, Value] = {"true": True, "false": False, "same": Word("same"), "valid": Word("valid")}
+WORDS: dict[str, Value] = {"true": True, "false": False, "same": Word("same"),
+                           "valid": Word("valid")}
 
 
 @dataclass(frozen=True, slots=True)
