@@ -40,7 +40,7 @@ __all__ = [
 
 
 @contextmanager
-def _paused_gc() -> Iterator[None]:
+def paused_gc() -> Iterator[None]:
     """No cyclic garbage collection while a large description is built: the AST and the
     graph are acyclic, and collections of their many young objects cost ~40%."""
     enabled = gc.isenabled()
@@ -59,7 +59,7 @@ def build_graph(source: str | os.PathLike[str] | Source,
     """Parse and expand a description (text, a path, or a Source) into a layer graph."""
     src = source if isinstance(source, Source) else resolve(source)
     try:
-        with _paused_gc():
+        with paused_gc():
             return expand(parse(src, limits.max_depth), src, params, optional, limits)
     except RecursionError:
         raise ArchError("the description is nested too deeply to expand", None,
@@ -81,7 +81,7 @@ def analyze(source: str | os.PathLike[str] | Source, /, *,
     graph = build_graph(source, {**(params or {}), **overrides}, optional, limits)
     settings = Settings(batch, Dtype(dtype), Optimizer(optimizer), strict, count_inplace)
     try:
-        with _paused_gc():
+        with paused_gc():
             analysis = analyze_graph(graph, settings)
         from archcalc.check import compile_expects
 

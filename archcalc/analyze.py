@@ -31,7 +31,10 @@ class Dtype(StrEnum):
 
     @property
     def bytes(self) -> int:
-        return {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}[self.value]
+        return _BYTES[self.value]
+
+
+_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
 
 
 class Optimizer(StrEnum):

@@ -42,6 +42,8 @@ def _half(n: Number) -> Number:
 
 def _div(a: Number, b: Number) -> Number:
     """a / b exactly: an int when it divides, else a Fraction."""
+    if isinstance(a, int) and isinstance(b, int) and a % b == 0:
+        return a // b
     q = Fraction(a) / b
     return q.numerator if q.denominator == 1 else q
 

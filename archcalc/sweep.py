@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from archcalc import paused_gc
 from archcalc.analyze import Settings, analyze_graph
 from archcalc.errors import ArchError, Source
 from archcalc.expand import Limits, expand
@@ -95,7 +96,9 @@ class Sweep:
         names = list(self.ranges)
         for values in itertools.product(*self.ranges.values()):
             for present in itertools.product((True, False), repeat=len(self.optionals)):
-                yield self.one(dict(zip(names, values, strict=True)), present)
+                with paused_gc():
+                    outcome = self.one(dict(zip(names, values, strict=True)), present)
+                yield outcome
 
     def one(self, values: dict[str, Value], present: tuple[bool, ...]) -> Outcome:
         choice = dict(zip(self.optionals, present, strict=True))
