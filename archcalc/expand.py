@@ -120,7 +120,8 @@ class Expander:
                      tuple(sorted(self.scopes, key=lambda sc: (sc.first, sc.depth))),
                      tuple(s for s in statements if isinstance(s, ast.Expect)),
                      tuple(params.items()), tuple(self.optionals.values()), self.source,
-                     tuple(" ".join(self.source.text[s.span.start:s.span.end].split())
+                     tuple("defaults " + " ".join(self.source.text[s.span.start:s.span.end]
+                                                  .split())
                            for s in statements if isinstance(s, ast.Defaults)))
 
     def params(self, statements: tuple[ast.Statement, ...]) -> dict[str, Value]:
@@ -281,7 +282,7 @@ class Expander:
         first = len(self.nodes)
         path = ns.claim(label, el.span)
         x = self.chain(el.elements, x, ns.child(label))
-        self.scope(path, self.source.text[el.span.start:el.span.end], first)
+        self.scope(path, f"group of {len(el.elements)}", first)
         return x
 
     def repeat(self, el: ast.Repeat, x: int, ns: Namespace, label: str | None) -> int:
@@ -334,7 +335,7 @@ class Expander:
     def block_call(self, call: ast.Call, x: int, ns: Namespace, label: str | None) -> int:
         definition = self.blocks[call.name]
         if call.name in self.calls:
-            cycle = " → ".join(self.calls[self.calls.index(call.name):] + [call.name])
+            cycle = " → ".join([*self.calls[self.calls.index(call.name):], call.name])
             raise ArchError(f"block {call.name!r} calls itself ({cycle})", call.name_span,
                             "blocks cannot be recursive; repeat with *N instead")
         env = {**self.globals, **self.arguments(definition.block, call, ns)}

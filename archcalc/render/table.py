@@ -19,7 +19,8 @@ def to_table(analysis: Analysis, explain: bool = False) -> RenderableType:
     parts: list[RenderableType] = [_title(analysis), _layers(analysis)]
     notes = [r for r in analysis.layers if r.note]
     for r in notes:
-        parts.append(Text(f"! {r.name}: {r.note}", style="yellow"))
+        parts.append(Text(f"! {r.name}: {r.note.removeprefix('does not fit: ')}",
+                          style="yellow"))
     parts += [_totals(analysis), Text(LEGEND, style="dim")]
     if explain:
         parts.append(Text("\n" + "\n".join(explain_lines(analysis))))
@@ -69,7 +70,7 @@ def _relative(name: str, open_scopes: list[GroupReport]) -> str:
 
 
 def _row(r: LayerReport, open_scopes: list[GroupReport]) -> list[Text]:
-    output = dims(r.output) + ("" if r.fits else " !")
+    output = dims(r.output) + ("" if r.fits else "!")
     act = compact(r.activations) + ("*" if not r.stored else "")
     return [Text(_relative(r.name, open_scopes)), Text(r.brief),
             Text(output, style="" if r.fits else "yellow"), Text(grouped(r.params)),
@@ -78,7 +79,7 @@ def _row(r: LayerReport, open_scopes: list[GroupReport]) -> list[Text]:
 
 
 def _scope_row(group: GroupReport, open_scopes: list[GroupReport]) -> list[Text]:
-    title = group.title if len(group.title) <= 40 else group.title[:39] + "…"
+    title = group.title if len(group.title) <= 24 else group.title[:23] + "…"
     return [Text(_relative(group.name, open_scopes)), Text(title), Text(dims(group.output)),
             Text(grouped(group.params)), Text(compact(group.macs) if group.macs else "–"),
             Text(""), Text("")]
