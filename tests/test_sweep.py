@@ -1,0 +1,38 @@
+"""Sweep building blocks: ranges, filters, ordering."""
+
+from __future__ import annotations
+
+import pytest
+
+from archcalc.errors import Source
+from archcalc.sweep import Sweep, parse_ranges, sort, where
+
+
+def test_ranges() -> None:
+    assert parse_ranges(["N=1..3", "M=2,4", "K=0"]) == {"N": [1, 2, 3], "M": [2, 4], "K": [0]}
+    for bad in ("N=3..1", "N", "1N=2", "N=x..y"):
+        with pytest.raises(ValueError):
+            parse_ranges([bad])
+
+
+def test_every_combination_and_optional() -> None:
+    text = "input 16x16x3\nparam N = 1, M = 1\n(CONV(4, f=3, p=1) - POOL2?)*M - FC(N)\n"
+    job = Sweep(Source("t", text), parse_ranges(["N=1..2", "M=1..3"]))
+    outcomes = list(job.run())
+    assert len(job) == len(outcomes) == 2 * 3 * 2
+    # 16 → 8 → 4 → 2 with pools: FC(N) sees 2·2·4 after three; 16·16·4 without pools.
+    last = [o for o in outcomes if dict(o.values) == {"N": 2, "M": 3}]
+    convs = (3 * 3 * 3 * 4 + 4) + 2 * (3 * 3 * 4 * 4 + 4)  # the first sees 3 channels
+    assert {o.optional: o.params for o in last} == {
+        (True,): convs + (2 * 2 * 4 * 2 + 2), (False,): convs + (16 * 16 * 4 * 2 + 2)}
+
+
+def test_where_and_sort() -> None:
+    text = "input 8x8x3\nparam N = 1\nCONV(N, f=1)\n"
+    outcomes = list(Sweep(Source("t", text), parse_ranges(["N=1..4"])).run())
+    kept = [o for o in outcomes if where("params >= 10 and N != 4")(o)]
+    # CONV(N, f=1) on 3 channels: 3·N + N = 4·N params.
+    assert [dict(o.values)["N"] for o in kept] == [3]
+    assert [o.params for o in sort(outcomes, "params")] == [4, 8, 12, 16]
+    with pytest.raises(ValueError):
+        where("params <<< 3")
