@@ -3,6 +3,10 @@
 PRELU's weights: alpha (C,), one slope per channel (the last axis), as PyTorch's
 num_parameters=C. Channel-wise kinds (MAXOUT, SOFTMAX) act on the last axis, so on a volume
 they work per position over channels.
+
+The element-wise kinds take `out=`, as NumPy's ufuncs do: the result is written into `out`,
+which may be `x` itself (the in-place activations of the CS231n memory tables). Their caches
+never keep `x` in that case, only what the backward pass needs (a mask, a copy, the output).
 """
 
 from __future__ import annotations
@@ -20,11 +24,13 @@ class MaskCache:
     mask: Array  # dout multiplier: 1 where x > 0, else 0 (RELU) or alpha (LEAKYRELU)
 
 
-def relu_forward(x: Array, weights: Weights, *, counter: MacCounter) -> tuple[Array, MaskCache]:
+def relu_forward(
+    x: Array, weights: Weights, *, counter: MacCounter, out: Array | None = None
+) -> tuple[Array, MaskCache]:
     """out = max(0, x); the cache keeps only the mask (the in-place RELU of the memory tables)."""
     check_keys(weights, [])
     mask = (x > 0).astype(x.dtype)
-    return x * mask, MaskCache(mask)
+    return np.multiply(x, mask, out=out), MaskCache(mask)
 
 
 def relu_backward(dout: Array, cache: MaskCache, counter: MacCounter) -> tuple[Array, Grads]:
@@ -33,12 +39,13 @@ def relu_backward(dout: Array, cache: MaskCache, counter: MacCounter) -> tuple[A
 
 
 def leakyrelu_forward(
-    x: Array, weights: Weights, *, counter: MacCounter, alpha: float = 0.01
+    x: Array, weights: Weights, *, counter: MacCounter, alpha: float = 0.01,
+    out: Array | None = None,
 ) -> tuple[Array, MaskCache]:
     """out = x if x > 0 else alpha·x (PyTorch's default negative_slope 0.01)."""
     check_keys(weights, [])
     mask = np.where(x > 0, 1.0, alpha).astype(x.dtype)
-    return x * mask, MaskCache(mask)
+    return np.multiply(x, mask, out=out), MaskCache(mask)
 
 
 def leakyrelu_backward(dout: Array, cache: MaskCache, counter: MacCounter) -> tuple[Array, Grads]:
@@ -52,11 +59,15 @@ class PreluCache:
     alpha: Array
 
 
-def prelu_forward(x: Array, weights: Weights, *, counter: MacCounter) -> tuple[Array, PreluCache]:
-    """out[..., c] = x if x > 0 else alpha[c]·x."""
+def prelu_forward(
+    x: Array, weights: Weights, *, counter: MacCounter, out: Array | None = None
+) -> tuple[Array, PreluCache]:
+    """out[..., c] = x if x > 0 else alpha[c]·x; in place, the cache keeps a copy of x."""
     check_keys(weights, ["alpha"])
     alpha = weights["alpha"]
-    return np.where(x > 0, x, alpha * x), PreluCache(x, alpha)
+    cache = PreluCache(x if out is None else x.copy(), alpha)
+    scale = np.where(x > 0, np.ones_like(alpha), alpha)
+    return np.multiply(x, scale, out=out), cache
 
 
 def prelu_backward(dout: Array, cache: PreluCache, counter: MacCounter) -> tuple[Array, Grads]:
@@ -69,23 +80,33 @@ def prelu_backward(dout: Array, cache: PreluCache, counter: MacCounter) -> tuple
 
 @dataclass(frozen=True)
 class EluCache:
-    x: Array
+    positive: Array  # x > 0
     out: Array
     alpha: float
 
 
 def elu_forward(
-    x: Array, weights: Weights, *, counter: MacCounter, alpha: float = 1.0
+    x: Array, weights: Weights, *, counter: MacCounter, alpha: float = 1.0,
+    out: Array | None = None,
 ) -> tuple[Array, EluCache]:
     """out = x if x > 0 else alpha·(exp(x) − 1)."""
     check_keys(weights, [])
-    out = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
-    return out, EluCache(x, out, alpha)
+    positive = x > 0
+    result = _into(np.where(positive, x, alpha * np.expm1(np.minimum(x, 0))), out)
+    return result, EluCache(positive, result, alpha)
 
 
 def elu_backward(dout: Array, cache: EluCache, counter: MacCounter) -> tuple[Array, Grads]:
     """dx = dout if x > 0 else dout·(out + alpha)."""
-    return np.where(cache.x > 0, dout, dout * (cache.out + cache.alpha)), {}
+    return np.where(cache.positive, dout, dout * (cache.out + cache.alpha)), {}
+
+
+def _into(result: Array, out: Array | None) -> Array:
+    """`result`, copied into `out` when one is given."""
+    if out is None:
+        return result
+    np.copyto(out, result)
+    return out
 
 
 @dataclass(frozen=True)
@@ -94,13 +115,13 @@ class OutputCache:
 
 
 def sigmoid_forward(
-    x: Array, weights: Weights, *, counter: MacCounter
+    x: Array, weights: Weights, *, counter: MacCounter, out: Array | None = None
 ) -> tuple[Array, OutputCache]:
     """out = 1 / (1 + exp(−x)), computed without overflow."""
     check_keys(weights, [])
     e = np.exp(-np.abs(x))
-    out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-    return out, OutputCache(out)
+    result = _into(np.where(x >= 0, 1 / (1 + e), e / (1 + e)), out)
+    return result, OutputCache(result)
 
 
 def sigmoid_backward(dout: Array, cache: OutputCache, counter: MacCounter) -> tuple[Array, Grads]:
@@ -108,11 +129,13 @@ def sigmoid_backward(dout: Array, cache: OutputCache, counter: MacCounter) -> tu
     return dout * cache.out * (1 - cache.out), {}
 
 
-def tanh_forward(x: Array, weights: Weights, *, counter: MacCounter) -> tuple[Array, OutputCache]:
+def tanh_forward(
+    x: Array, weights: Weights, *, counter: MacCounter, out: Array | None = None
+) -> tuple[Array, OutputCache]:
     """out = tanh(x)."""
     check_keys(weights, [])
-    out = np.tanh(x)
-    return out, OutputCache(out)
+    result = np.tanh(x, out=out)
+    return result, OutputCache(result)
 
 
 def tanh_backward(dout: Array, cache: OutputCache, counter: MacCounter) -> tuple[Array, Grads]:
@@ -154,12 +177,12 @@ def _log_softmax(scores: Array) -> Array:
 
 
 def softmax_forward(
-    x: Array, weights: Weights, *, counter: MacCounter
+    x: Array, weights: Weights, *, counter: MacCounter, out: Array | None = None
 ) -> tuple[Array, OutputCache]:
     """out = exp(x) / Σ_c exp(x) over the last axis (per position on a volume)."""
     check_keys(weights, [])
-    out = np.exp(_log_softmax(x))
-    return out, OutputCache(out)
+    result = _into(np.exp(_log_softmax(x)), out)
+    return result, OutputCache(result)
 
 
 def softmax_backward(dout: Array, cache: OutputCache, counter: MacCounter) -> tuple[Array, Grads]:

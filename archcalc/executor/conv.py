@@ -69,22 +69,29 @@ def conv_forward(
     return out, ConvCache(x, w, window, groups, "b" in weights)
 
 
-def conv_backward(dout: Array, cache: ConvCache, counter: MacCounter) -> tuple[Array, Grads]:
-    """dW = colsᵀ·dout and dcols = dout·Wᵀ per group, then col2im; db = Σ_{n,i,j} dout."""
+def conv_backward(
+    dout: Array, cache: ConvCache, counter: MacCounter, dw: bool = True
+) -> tuple[Array, Grads]:
+    """dW = colsᵀ·dout and dcols = dout·Wᵀ per group, then col2im; db = Σ_{n,i,j} dout.
+
+    With dw=False only dx is computed (grads is empty): the receptive-field probe's pass.
+    """
     x, w, window, groups = cache.x, cache.w, cache.window, cache.groups
     fh, fw, cg, k = w.shape
     n, ho, wo, _ = dout.shape
     d2 = dout.reshape(n * ho * wo, groups, k // groups).transpose(1, 0, 2)  # (G, M, K/G)
-    cols = _grouped_cols(x, window, groups)
-    dw = gemm(cols.transpose(0, 2, 1), d2, counter, "conv.dw")  # (G, Fh·Fw·Cg, K/G)
-    dw = dw.reshape(groups, fh, fw, cg, k // groups).transpose(1, 2, 3, 0, 4).reshape(w.shape)
+    grads: Grads = {}
+    if dw:
+        cols = _grouped_cols(x, window, groups)
+        dwg = gemm(cols.transpose(0, 2, 1), d2, counter, "conv.dw")  # (G, Fh·Fw·Cg, K/G)
+        grads["w"] = dwg.reshape(groups, fh, fw, cg, k // groups).transpose(1, 2, 3, 0, 4) \
+            .reshape(w.shape)
+        if cache.has_bias:
+            grads["b"] = dout.sum(axis=(0, 1, 2))
     dcols = gemm(d2, _grouped_w(w, groups).transpose(0, 2, 1), counter, "conv.dx")
     dcols = dcols.reshape(groups, n, ho, wo, fh, fw, cg).transpose(1, 2, 3, 4, 5, 0, 6)
     dcols = dcols.reshape(n, ho, wo, fh, fw, cg * groups)
     dxp = col2im(dcols, window.padded_hw(spatial(x.shape)), window)
-    grads: Grads = {"w": dw}
-    if cache.has_bias:
-        grads["b"] = dout.sum(axis=(0, 1, 2))
     return crop(dxp, window.padding, spatial(x.shape)), grads
 
 
@@ -129,21 +136,24 @@ def local_forward(
     return out, LocalCache(x, w, window, "b" in weights)
 
 
-def local_backward(dout: Array, cache: LocalCache, counter: MacCounter) -> tuple[Array, Grads]:
+def local_backward(
+    dout: Array, cache: LocalCache, counter: MacCounter, dw: bool = True
+) -> tuple[Array, Grads]:
     """Per position: dW = colsᵀ·dout, dcols = dout·Wᵀ, then col2im; db = Σ_n dout."""
     x, w, window = cache.x, cache.w, cache.window
     ho, wo, fh, fw, c, k = w.shape
     n = x.shape[0]
     d2 = dout.reshape(n, ho * wo, k).transpose(1, 0, 2)  # (P, N, K)
-    cols = _position_cols(x, window)
-    dw = gemm(cols.transpose(0, 2, 1), d2, counter, "local.dw").reshape(w.shape)
+    grads: Grads = {}
+    if dw:
+        cols = _position_cols(x, window)
+        grads["w"] = gemm(cols.transpose(0, 2, 1), d2, counter, "local.dw").reshape(w.shape)
+        if cache.has_bias:
+            grads["b"] = dout.sum(axis=0)
     wmat = w.reshape(ho * wo, fh * fw * c, k)
     dcols = gemm(d2, wmat.transpose(0, 2, 1), counter, "local.dx")  # (P, N, Fh·Fw·C)
     dcols = dcols.transpose(1, 0, 2).reshape(n, ho, wo, fh, fw, c)
     dxp = col2im(dcols, window.padded_hw(spatial(x.shape)), window)
-    grads: Grads = {"w": dw}
-    if cache.has_bias:
-        grads["b"] = dout.sum(axis=0)
     return crop(dxp, window.padding, spatial(x.shape)), grads
 
 
@@ -205,7 +215,9 @@ def deconv_forward(
     return out, DeconvCache(x, w, window, buffer_hw, crop_at, "b" in weights)
 
 
-def deconv_backward(dout: Array, cache: DeconvCache, counter: MacCounter) -> tuple[Array, Grads]:
+def deconv_backward(
+    dout: Array, cache: DeconvCache, counter: MacCounter, dw: bool = True
+) -> tuple[Array, Grads]:
     """im2col of dout (zero-extended to the scatter buffer), then dx = cols·Wᵀ, dW = xᵀ·cols."""
     x, w, window = cache.x, cache.w, cache.window
     n, h, wd, c = x.shape
@@ -215,8 +227,9 @@ def deconv_backward(dout: Array, cache: DeconvCache, counter: MacCounter) -> tup
     cols = windows(dbuf, window)[:, :h, :wd].reshape(n * h * wd, -1)  # (M, Fh·Fw·K)
     w2 = w.reshape(c, -1)
     dx = gemm(cols, w2.T, counter, "deconv.dx").reshape(x.shape)
-    dw = gemm(x.reshape(-1, c).T, cols, counter, "deconv.dw").reshape(w.shape)
-    grads: Grads = {"w": dw}
-    if cache.has_bias:
-        grads["b"] = dout.sum(axis=(0, 1, 2))
+    grads: Grads = {}
+    if dw:
+        grads["w"] = gemm(x.reshape(-1, c).T, cols, counter, "deconv.dw").reshape(w.shape)
+        if cache.has_bias:
+            grads["b"] = dout.sum(axis=(0, 1, 2))
     return dx, grads

@@ -29,13 +29,17 @@ def fc_forward(x: Array, weights: Weights, *, counter: MacCounter) -> tuple[Arra
     return out, FcCache(x, w, "b" in weights)
 
 
-def fc_backward(dout: Array, cache: FcCache, counter: MacCounter) -> tuple[Array, Grads]:
+def fc_backward(
+    dout: Array, cache: FcCache, counter: MacCounter, dw: bool = True
+) -> tuple[Array, Grads]:
     """dx = dout·wᵀ; dw = xᵀ·dout (an outer product at batch 1); db = Σ_n dout."""
     x2 = cache.x.reshape(cache.x.shape[0], -1)
     dx = gemm(dout, cache.w.T, counter, "fc.dx").reshape(cache.x.shape)
-    grads: Grads = {"w": gemm(x2.T, dout, counter, "fc.dw")}
-    if cache.has_bias:
-        grads["b"] = dout.sum(axis=0)
+    grads: Grads = {}
+    if dw:
+        grads["w"] = gemm(x2.T, dout, counter, "fc.dw")
+        if cache.has_bias:
+            grads["b"] = dout.sum(axis=0)
     return dx, grads
 
 

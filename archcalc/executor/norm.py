@@ -114,10 +114,12 @@ def dropout_forward(
     counter: MacCounter,
     rng: np.random.Generator,
     p: float = 0.5,
+    out: Array | None = None,
 ) -> tuple[Array, DropoutCache]:
     """Inverted dropout in training mode: out = x·mask, mask = [u ≥ p]/(1 − p), u ~ U[0, 1).
 
     p is the probability of dropping (PyTorch/Keras); the CS231n slide's p is the keep rate.
+    `out` may be `x` (in place, as the memory tables count DROPOUT).
     """
     check_keys(weights, [])
     if not 0 <= p <= 1:
@@ -125,7 +127,7 @@ def dropout_forward(
     keep = rng.random(x.shape) >= p
     mask = keep / (1 - p) if p < 1 else np.zeros(x.shape)  # PyTorch: p=1 zeroes everything
     mask = mask.astype(x.dtype)
-    return x * mask, DropoutCache(mask)
+    return np.multiply(x, mask, out=out), DropoutCache(mask)
 
 
 def dropout_backward(dout: Array, cache: DropoutCache, counter: MacCounter) -> tuple[Array, Grads]:
