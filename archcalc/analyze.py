@@ -17,7 +17,8 @@ from archcalc import rf as rflib
 from archcalc.errors import ArchError
 from archcalc.graph import INPUT, Graph, Node, Scope
 from archcalc.layers import Layer, Output, Shape
-from archcalc.layers.base import Axis, Figure, shape_text
+from archcalc.exprs import MAX_MAGNITUDE
+from archcalc.layers.base import MAX_COUNT, Axis, Figure, shape_text
 from archcalc.layers.merge import Merge
 from archcalc.units import grouped
 from archcalc.values import Pair, Value
@@ -240,6 +241,7 @@ def _layer(graph: Graph, node: Node, shapes: list[Shape], fields: list[rflib.RF]
             memo[key] = _rules(layer, xs, [], detail)
         rules = memo[key]
         field_out = layer.rf(xs[0], field(node.inputs[0]))
+    _check_bounds(rules.out.shape, field_out)
     out, params, macs, elementwise = rules.out, rules.params, rules.macs, rules.elementwise
     y = out.shape
     note = _fit_note(out, settings, node)
@@ -254,6 +256,21 @@ def _layer(graph: Graph, node: Node, shapes: list[Shape], fields: list[rflib.RF]
         params.value, params.value - rules.biases.value, rules.buffers.value, macs.value,
         flops, activations, stored, memory, field_out, out.fits, note, node, rules,
         field(node.inputs[0]))
+
+
+def _check_bounds(y: Shape, field_out: rflib.RF) -> None:
+    """Refuse an output or receptive field beyond what any network needs: numbers stay
+    small enough to compute and print (chained UPSAMPLE or `p=same` strides grow them)."""
+    if max(y) > MAX_COUNT:
+        raise ArchError(f"the output {shape_text(y)} is too large", None,
+                        f"every dimension (H, W, C or a vector's length) is limited to "
+                        f"{MAX_COUNT:,}")
+    for axis in field_out:
+        for v in (axis.size, axis.jump, axis.start):
+            if abs(v.numerator) > MAX_MAGNITUDE or v.denominator > MAX_MAGNITUDE:
+                raise ArchError("the receptive field grows beyond 10^18 input pixels", None,
+                                "strides (and upsampling factors) multiply along the "
+                                "network; use smaller ones")
 
 
 def _path_name(graph: Graph, k: int, i: int) -> str:

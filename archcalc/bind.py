@@ -25,14 +25,19 @@ def convert(cls: type[Layer], values: list[tuple[str | None, Value, Span]], call
             raise ArchError(f"{cls.kind.upper()} has no argument {name!r}", span,
                             _arguments_hint(cls, name))
         if name in bound:
-            raise ArchError(f"argument {name!r} given twice", span)
+            i = names.index(name)
+            how = ("positional arguments come before keywords" if key is None else
+                   f"{name} is already given by position"
+                   if i < position and values[i][0] is None else "remove one of them")
+            raise ArchError(f"argument {name!r} given twice", span, f"{how}: {usage(cls)}")
         bound[name] = _converted(cls, fields[names.index(name)], value, span)
     return bound
 
 
 def _positional(cls: type[Layer], names: list[str], position: int, span: Span) -> str:
     if position >= len(names):
-        raise ArchError(f"{cls.kind.upper()} takes at most {len(names)} arguments", span,
+        most = f"at most {len(names)} arguments" if names else "no arguments"
+        raise ArchError(f"{cls.kind.upper()} takes {most}", span,
                         _arguments_hint(cls, ""))
     return names[position]
 
@@ -42,7 +47,7 @@ def _converted(cls: type[Layer], field: Any, value: Value, span: Span) -> Any:
         return field.metadata["kind"](value)
     except ArchError as err:
         raise ArchError(f"{cls.kind.upper()} argument {field.name}: {err.message}", span,
-                        err.hint or f"{field.name} is {field.metadata['doc']}") from None
+                        err.hint or f"{field.name}: {field.metadata['doc']}") from None
 
 
 def build(cls: type[Layer], layered: list[Bound], call: Span) -> Layer:
@@ -77,6 +82,6 @@ def _arguments_hint(cls: type[Layer], name: str) -> str:
     close = difflib.get_close_matches(name, names, n=1)
     head = f"did you mean {close[0]}? " if close else ""
     if not names:
-        return f"{cls.kind.upper()} takes no arguments"
+        return f"write {cls.kind.upper()} without parentheses"
     return f"{head}{cls.kind.upper()} takes: {usage(cls)}"
 

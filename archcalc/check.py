@@ -11,7 +11,7 @@ from archcalc import ast
 from archcalc.analyze import Analysis, GroupReport, LayerReport
 from archcalc.errors import ArchError, Span
 from archcalc.layers.base import shape_text
-from archcalc.units import Written, grouped, parse_number
+from archcalc.units import MAX_DIGITS, Written, grouped, parse_number
 
 LAYER_KEYS = ("shape", "params", "weights", "buffers", "macs", "flops", "activations",
               "memory", "rf", "fits")
@@ -74,8 +74,17 @@ def _compile(target: str, check: ast.Check) -> Expectation:
     try:
         test = _tester(target, check.key, check.value)
     except ValueError as exc:
-        raise ArchError(f"bad expected value for {check.key}: {exc}", check.span) from None
+        raise ArchError(f"bad expected value for {check.key}: {exc}", check.span,
+                        _VALUE_HINTS.get(check.key, _VALUE_HINTS["params"])) from None
     return Expectation(target, check.key, check.value, test, check.span)
+
+
+_VALUE_HINTS = {
+    "shape": "write a shape like 28x28x6, or one number for a vector",
+    "rf": "write a size like 11, or 11x7 for H×W", "fits": "write fits=true or fits=false",
+    "memory": "write bytes like 61706, 58.1MiB or 61MB",
+    "memory_training": "write bytes like 61706, 58.1MiB or 61MB",
+    "params": "write a number like 61,706, 61706 or 61.7K (K M G T; B never means billion)"}
 
 
 def _tester(target: str, key: str, text: str) -> Callable[[Analysis], tuple[bool, str, str]]:
@@ -95,7 +104,7 @@ def _tester(target: str, key: str, text: str) -> Callable[[Analysis], tuple[bool
 
 def _shape(text: str) -> tuple[int, ...]:
     parts = text.replace("\u00d7", "x").split("x")
-    if not all(p.isdigit() for p in parts):
+    if not all(p.isdigit() and len(p) <= MAX_DIGITS for p in parts):
         raise ValueError(f"{text!r} is not a shape like 28x28x6 or 4096")
     return tuple(int(p) for p in parts)
 

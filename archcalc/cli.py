@@ -163,7 +163,7 @@ def sweep(file: FileArg, define: Annotated[list[str] | None, typer.Option(
         if sort is not None and sort not in sweeping.SORT_KEYS:
             raise ValueError(f"--sort {sort}: use one of {', '.join(sweeping.SORT_KEYS)}")
         keep = sweeping.where(where) if where else None
-        job = sweeping.Sweep(load(file), sweeping.parse_ranges(define or []),
+        job = sweeping.Sweep(load(file), sweeping.parse_ranges(define or [], max_configs),
                              Settings(dtype=dtype))
     except ValueError as exc:
         fail(ArchError(str(exc), None, "", Source("<command line>", "")), format)
@@ -171,8 +171,10 @@ def sweep(file: FileArg, define: Annotated[list[str] | None, typer.Option(
         fail(err, format)
     total = len(job)
     if total > max_configs:
-        fail(ArchError(f"{total:,} configurations to analyze", None,
-                       f"narrow the ranges, or raise the limit with --max-configs {total}",
+        many = f"{total:,}" if total < 10**30 else "more than 10^30"
+        fail(ArchError(f"{many} configurations to analyze", None,
+                       f"narrow the ranges or mark fewer elements with ?, or raise the limit "
+                       f"with --max-configs (now {max_configs:,})",
                        job.source), format)
     outcomes = _run_sweep(job, total)
     try:

@@ -40,9 +40,9 @@ class ArchError(Exception):
     def __init__(self, message: str, span: Span | None = None, hint: str = "",
                  source: Source | None = None, kind: str = "error") -> None:
         super().__init__(message)
-        self.message = message
+        self.message = clip(message)
         self.span = span
-        self.hint = hint
+        self.hint = clip(hint)
         self.source = source
         self.kind = kind
 
@@ -64,27 +64,47 @@ def point_at(span: Span, length: int | None = None) -> Span:
                    end=span.start + length)
 
 
+def clip(text: str, limit: int = 240) -> str:
+    """`text` with its middle elided when it is longer than `limit` characters (a message
+    quoting a huge name stays readable)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit * 2 // 3]} … {text[-(limit // 4):]}"
+
+
 def render_error(err: ArchError) -> str:
-    """`file:line:col: error: message`, the source line, a caret, and the hint."""
-    name = err.source.name if err.source else "<input>"
+    """`file:line:col: error: message`, the source line, a caret, and the hint. User text
+    (the file name, the line) is shown with control characters escaped."""
+    name = printable(err.source.name if err.source else "<input>")
+    message = printable(err.message)
     if err.span is None:
-        head = f"{name}: {err.kind}: {err.message}"
-        return head + (f"\n  hint: {err.hint}" if err.hint else "")
+        head = f"{name}: {err.kind}: {message}"
+        return head + (f"\n  hint: {printable(err.hint)}" if err.hint else "")
     span = err.span
-    lines = [f"{name}:{span.line}:{span.column}: {err.kind}: {err.message}"]
-    text = err.source.line(span.line) if err.source else ""
-    if text:
+    lines = [f"{name}:{span.line}:{span.column}: {err.kind}: {message}"]
+    if err.source is not None:
+        text = err.source.line(span.line)
         end = span.end_column - 1 if span.end_line == span.line else len(text)
-        width = max(1, len(_printable(text[span.column - 1:end])))
+        shown, column, width = _window(text, span.column - 1, max(end, span.column - 1))
         gutter = f"{span.line:>4} | "
-        lines.append(gutter + _printable(text))
-        lines.append(" " * (len(gutter) + len(_printable(text[:span.column - 1]))) + "^" * width)
+        lines.append(gutter + shown)
+        lines.append(" " * (len(gutter) + column) + "^" * width)
     if err.hint:
-        lines.append(f"  hint: {err.hint}")
+        lines.append(f"  hint: {printable(err.hint)}")
     return "\n".join(lines)
 
 
-def _printable(text: str) -> str:
+def _window(text: str, start: int, end: int, width: int = 120) -> tuple[str, int, int]:
+    """The line (around `start` when it is long): shown text, caret column, caret width."""
+    lo = 0 if len(text) <= width else max(0, min(start - width // 3, len(text) - width))
+    hi = min(len(text), lo + width)
+    head = "…" if lo else ""
+    shown = head + printable(text[lo:hi]) + ("…" if hi < len(text) else "")
+    caret = len(printable(text[start:min(end, hi)]))
+    return shown, len(head + printable(text[lo:start])), max(1, caret)
+
+
+def printable(text: str) -> str:
     """The line with tabs as spaces and control characters shown as escapes."""
     return "".join(" " if c == "\t" else c if c.isprintable() else repr(c)[1:-1]
                    for c in text)

@@ -16,13 +16,13 @@ from pathlib import PurePath
 
 from archcalc import ast
 from archcalc.bind import Bound, build, convert
-from archcalc.errors import ArchError, Source, Span, point_at
+from archcalc.errors import ArchError, Source, Span, point_at, printable
 from archcalc.exprs import evaluate
 from archcalc.graph import INPUT, Graph, Node, Scope
 from archcalc.layers import Layer, lookup, suggest
 from archcalc.layers.base import MAX_COUNT
 from archcalc.layers.merge import Add, Concat, Merge
-from archcalc.values import Value, show, type_name
+from archcalc.values import Value, described, show
 
 Defaults = Mapping[str, Bound]  # layer kind -> field values set by `defaults`
 
@@ -113,7 +113,9 @@ class Expander:
             top.defaults = defaults
             x = self.chain(line.elements, x, top)
         if not self.nodes:
-            raise ArchError("the network has no layers", None,
+            where = next((s.span for s in statements if isinstance(s, ast.Input)),
+                         statements[-1].span if statements else None)
+            raise ArchError("the network has no layers", where,
                             "add layers after the input, e.g. CONV(6, f=5) - RELU")
         return Graph(self.network_name(statements), self.input_shape(statements),
                      tuple(self.nodes),
@@ -185,13 +187,16 @@ class Expander:
         names = [s.name for s in statements if isinstance(s, ast.Network)]
         if names:
             return names[-1]
-        return PurePath(self.source.name).stem if self.source.name != "<stdin>" else "network"
+        stem = PurePath(self.source.name).stem  # shown as a title: no control characters
+        return printable(stem) if self.source.name != "<stdin>" else "network"
 
     def input_shape(self, statements: tuple[ast.Statement, ...]) -> tuple[int, ...]:
         inputs = [s for s in statements if isinstance(s, ast.Input)]
         if not inputs:
-            raise ArchError("the file has no input statement", None,
-                            "add a line like `input 32x32x3` (H x W x C) or `input 3072`")
+            first = next(s.span for s in statements if isinstance(s, ast.Line))
+            raise ArchError("the file has no input statement", point_at(first, 1),
+                            "the layers start from the input: add a line like "
+                            "`input 32x32x3` (H x W x C) or `input 3072` before them")
         if len(inputs) > 1:
             raise ArchError("input is given twice", inputs[1].span,
                             f"first at line {inputs[0].span.line}")
@@ -210,7 +215,9 @@ class Expander:
         if self.depth > self.limits.max_depth:
             raise ArchError(f"nesting deeper than {self.limits.max_depth} levels "
                             "(groups, repeats, merges and block calls)", point_at(span, 1),
-                            "raise the limit with --max-depth")
+                            "raise the limit with --max-depth" + (
+                                f" (inside the block calls {' → '.join(self.calls)})"
+                                if self.calls else ""))
         try:
             yield
         finally:
@@ -308,8 +315,8 @@ class Expander:
     def count(self, el: ast.Repeat, ns: Namespace) -> int:
         value = evaluate(el.count, ns.env)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ArchError(f"a repeat count must be an integer, got {type_name(value)} "
-                            f"{show(value)}", el.count.span)
+            raise ArchError(f"a repeat count must be an integer, got {described(value)}",
+                            el.count.span, "use // for a whole quotient: *(N//2)")
         if value < 0:
             raise ArchError(f"a repeat count cannot be negative ({value})", el.count.span,
                             "*0 removes the element")
@@ -359,7 +366,8 @@ class Expander:
             key = a.key if a.key is not None else (
                 names[position] if position < len(names) else None)
             if key is None:
-                raise ArchError(f"block {block.name} takes {len(names)} arguments", a.span,
+                raise ArchError(f"block {block.name} takes {len(names)} argument"
+                                f"{'s' * (len(names) != 1)}", a.span,
                                 _block_usage(block))
             if key not in names:
                 close = difflib.get_close_matches(key, names, n=1)
@@ -367,7 +375,8 @@ class Expander:
                                 (f"did you mean {close[0]}? " if close else "")
                                 + _block_usage(block))
             if key in bound:
-                raise ArchError(f"argument {key!r} given twice", a.span)
+                raise ArchError(f"argument {key!r} given twice", a.span,
+                                _block_usage(block))
             bound[key] = evaluate(a.value, ns.env)
         for formal in block.formals:
             if formal.name not in bound:

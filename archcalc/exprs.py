@@ -49,7 +49,8 @@ def lookup(name: ast.Ident, env: Mapping[str, Value]) -> Value:
 
 def _number(value: Value, span: Span) -> int | Fraction:
     if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
-        raise ArchError(f"arithmetic needs numbers, but this is {type_name(value)}", span)
+        raise ArchError(f"arithmetic needs numbers, but this is {type_name(value)}", span,
+                        "true/false, same/valid and sizes like 3x5 cannot be computed with")
     return value
 
 
@@ -70,6 +71,9 @@ def _apply(op: str, left: int | Fraction, right: int | Fraction, span: Span
         result = Fraction(left) / Fraction(right)
     if not -MAX_MAGNITUDE <= result <= MAX_MAGNITUDE:
         raise ArchError("value too large", span, "results are limited to 10^18")
+    if isinstance(result, Fraction) and result.denominator > MAX_MAGNITUDE:
+        raise ArchError("value too fine: its denominator exceeds 10^18", span,
+                        "use // where a whole number is meant")
     return normalize(result)
 
 

@@ -41,18 +41,22 @@ class Outcome:
     rf: int | Fraction
 
 
-def parse_ranges(items: Sequence[str]) -> dict[str, list[Value]]:
-    """`N=1..5`, `N=1,2,4`, `N=3` → {name: values}; ValueError for anything else."""
+def parse_ranges(items: Sequence[str], limit: int = 100_000) -> dict[str, list[Value]]:
+    """`N=1..5`, `N=1,2,4`, `N=3` → {name: values}; ValueError for anything else, and
+    for a range of more than `limit` values (refused before it is listed)."""
     ranges: dict[str, list[Value]] = {}
     for item in items:
         name, sep, text = item.partition("=")
         if not sep or not name.strip().isidentifier():
             raise ValueError(f"{item!r}: write NAME=1..5, NAME=1,2,4 or NAME=3")
-        span = re.fullmatch(r"\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*", text)
+        span = re.fullmatch(r"\s*(-?\d{1,15})\s*\.\.\s*(-?\d{1,15})\s*", text)
         if span:
             low, high = int(span.group(1)), int(span.group(2))
             if high < low:
                 raise ValueError(f"{item!r}: the range is empty")
+            if high - low >= limit:
+                raise ValueError(f"{name.strip()}={low}..{high} has {high - low + 1:,} values, "
+                                 f"more than --max-configs {limit:,} allows")
             ranges[name.strip()] = list(range(low, high + 1))
         else:
             ranges[name.strip()] = [parse_value(part.strip()) for part in text.split(",")]

@@ -115,10 +115,17 @@ def _expr(node: Any) -> ast.Expr:
     if node.type == "INT":
         return ast.Num(_int(node, span), span)
     if node.type == "DECIMAL":
-        return ast.Num(Fraction(str(node)), span)
+        return ast.Num(_decimal(str(node), span), span)
     if node.type == "SIZE":
         return ast.SizeLit(_size(node, span), span)
     return ast.Ident(str(node), span)
+
+
+def _decimal(text: str, span: Span) -> Fraction:
+    whole, fraction = text.split(".")
+    _int(whole, span)
+    _int(fraction, span)
+    return Fraction(text)
 
 
 def _size(text: str, span: Span) -> tuple[int, ...]:

@@ -15,6 +15,8 @@ COUNT_SUFFIXES = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
 BYTE_SUFFIXES = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
                  "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
 
+MAX_DIGITS = 30  # longer numbers are refused before they are converted
+
 _NUMBER = re.compile(r"(?P<mantissa>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?)"
                      r"\s*(?P<suffix>[A-Za-z]*)")
 
@@ -83,6 +85,9 @@ def parse_number(text: str, unit: str = "count") -> Written:
     if not match:
         raise ValueError(f"{text!r} is not a number like 61,706, 35K or 1.8G")
     mantissa, suffix = match.group("mantissa"), match.group("suffix")
+    if len(mantissa) > MAX_DIGITS:
+        raise ValueError(f"{mantissa[:20]}… has {len(mantissa)} characters; numbers are "
+                         f"limited to {MAX_DIGITS}")
     table = BYTE_SUFFIXES if unit == "bytes" else COUNT_SUFFIXES
     if unit == "bytes" and suffix == "":
         suffix = "B"

@@ -77,6 +77,11 @@ def _decimal(value: Fraction) -> str:
     return f"{float(value):.4g}"
 
 
+def described(value: Value) -> str:
+    """A value with its kind, for error messages: `a decimal 2.5`, `the word same`."""
+    return type_name(value) if isinstance(value, Word) else f"{type_name(value)} {show(value)}"
+
+
 def type_name(value: Value) -> str:
     """The kind of a value in words, for error messages."""
     if isinstance(value, bool):

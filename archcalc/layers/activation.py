@@ -127,7 +127,7 @@ class Maxout(Layer):
         c = channels(x)
         if c % self.k:
             raise fail(f"MAXOUT(k={self.k}) needs a channel count divisible by {self.k}, "
-                       f"got {c}")
+                       f"got {c}", "k groups consecutive channels: C must be a multiple of k")
         return Output((*x[:-1], c // self.k))
 
     def flops(self, x: Shape, y: Shape) -> Figure:

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from archcalc import rf as rflib
 from archcalc.errors import ArchError
-from archcalc.values import Pair, Value, Word, show, type_name
+from archcalc.values import Pair, Value, Word, described, show
 
 Shape = tuple[int, ...]
 MAX_COUNT = 10**9  # channels, units, sizes: larger values are refused
@@ -79,7 +79,7 @@ class Count(Kind):
 
     def __call__(self, value: Value) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise fail(f"expected {self.name}, got {type_name(value)} {show(value)}")
+            raise fail(f"expected {self.name}, got {described(value)}")
         if value < self.least:
             raise fail(f"expected {self.name}, got {value}")
         if value > MAX_COUNT:
@@ -119,7 +119,7 @@ class Flag(Kind):
 
     def __call__(self, value: Value) -> bool:
         if not isinstance(value, bool):
-            raise fail(f"expected true or false, got {type_name(value)} {show(value)}")
+            raise fail(f"expected true or false, got {described(value)}")
         return value
 
 
@@ -132,7 +132,7 @@ class Real(Kind):
 
     def __call__(self, value: Value) -> Fraction:
         if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
-            raise fail(f"expected a number, got {type_name(value)} {show(value)}")
+            raise fail(f"expected a number, got {described(value)}")
         number = Fraction(value)
         too_high = self.high is not None and (
             number >= self.high if self.high_open else number > self.high)

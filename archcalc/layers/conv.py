@@ -29,6 +29,7 @@ from archcalc.layers.registry import register
 from archcalc.values import Pair, Value, Word
 
 ONE = Pair.of(1)
+_GROUPS = "groups must divide both the input channels and the filters (groups=C: depthwise)"
 ZERO_PAD = Pair.of(0)
 
 
@@ -89,7 +90,7 @@ class Conv(Windowed):
 
     def check(self) -> None:
         if self.k % self.groups:
-            raise fail(f"groups={self.groups} does not divide the {self.k} filters")
+            raise fail(f"groups={self.groups} does not divide the {self.k} filters", _GROUPS)
 
     def window(self) -> tuple[Pair[int], Pair[int], Pair[int] | Word, Pair[int]]:
         return self.f, self.s, self.p, self.d
@@ -97,7 +98,7 @@ class Conv(Windowed):
     def fan_in(self, x: Shape) -> int:
         c = volume(x, self)[2]
         if c % self.groups:
-            raise fail(f"groups={self.groups} does not divide the {c} input channels")
+            raise fail(f"groups={self.groups} does not divide the {c} input channels", _GROUPS)
         return self.f.h * self.f.w * (c // self.groups)
 
     def fan_text(self, x: Shape) -> str:
