@@ -13,7 +13,8 @@ is a frozen dataclass. Every matrix product goes through `gemm.gemm`, which tall
 multiply-adds it issues into the `gemm.MacCounter` passed as `counter`, one record per call
 labelled "<kind>.forward", "<kind>.dw" or "<kind>.dx" (kind: conv, local, deconv, fc).
 
-Kernels never write into their arguments, and an output may be a view of an input (FLATTEN,
+Kernels never write into their arguments, except the element-wise ones into `out=` when given
+(it may be `x`: the in-place activations); an output may be a view of an input (FLATTEN,
 IDENTITY, ADD's backward), so callers must not write into results in place either.
 Hyperparameters come resolved by the caller: per-axis pairs `(h, w)`, per-side padding
 `((top, bottom), (left, right))` (`p=same` already turned into numbers, asymmetric allowed).
@@ -23,6 +24,16 @@ windows and their geometry), conv (CONV, LOCAL, DECONV), pool (MAXPOOL, AVGPOOL,
 (FC, FLATTEN, IDENTITY), activation (RELU ... SOFTMAX, softmax_cross_entropy), norm (BN, LRN,
 DROPOUT), merge (ADD, CONCAT, UPSAMPLE), init (weight initialization), gradcheck (central
 differences), naive (loop oracles, used by tests only).
-This package is the only one in archcalc that imports NumPy, and it imports nothing from
-archcalc outside itself: it must stay independent of the static analyzer (design.md §4).
+
+The network runner, on top of the kernels: geometry (a layer's window resolved for an input
+size: `same` padding, ceil overhang), kernels (KERNELS: kind -> adapter from a layer's fields to
+its kernel pair, weights and flags; same keys as archcalc.layers.REGISTRY), network (forward +
+backward of a Graph -> Trace, with in-place kinds writing into their input), probe (receptive
+fields measured as gradient supports), verify (Trace vs Analysis, gradient check, memory
+guard), stats (init-stats), report (rendering). docs/executor.md states the conventions.
+
+This package is the only one in archcalc that imports NumPy. The kernel modules import nothing
+from archcalc outside the package; the runner reads the Graph and the layers' fields, and only
+`verify` imports the analyzer, to compare with it: the executor never calls the analyzer's
+rules (design.md §4; tests/executor/test_independence.py and tests/test_verify.py check it).
 """

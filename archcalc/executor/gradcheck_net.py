@@ -1,0 +1,97 @@
+"""The whole-network gradient check: analytic gradients of the training loss against central
+differences, in float64, at sampled coordinates of every parameter array and of the input.
+
+A network has many kinks (ReLU at 0, the max of a pool): when one lies within ±h of a sampled
+coordinate, the one-sided slopes (f(h) − f(0))/h and (f(0) − f(−h))/h disagree, and h shrinks
+tenfold (1e-5, 1e-6, 1e-7) until they agree — as one does by hand with cs231n's check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from archcalc.graph import Graph
+
+from .base import Array
+from .network import Net, Options, Tick, backward, forward
+
+STEPS = (1e-5, 1e-6, 1e-7)
+# |a − n| ≤ ABSOLUTE·max(1, |loss|) + RELATIVE·max(|a|, |n|): the absolute part covers the
+# rounding of the loss divided by 2h (≈ 1e-16·|loss|/1e-5 = 1e-11·|loss|), with a margin.
+ABSOLUTE = 1e-8
+RELATIVE = 1e-5
+
+
+@dataclass(frozen=True)
+class GradCheck:
+    node: str  # a node name, or "input"
+    key: str  # w, b, alpha, gamma, beta; x for the input
+    samples: int
+    max_error: float  # cs231n's relative error max |a − n| / max(1e-8, |a| + |n|)
+    worst: float  # max |a − n| / (its tolerance): at most 1 passes
+
+    @property
+    def ok(self) -> bool:
+        return self.worst <= 1
+
+
+def gradcheck(graph: Graph, options: Options, samples: int = 3, tick: Tick | None = None
+              ) -> list[GradCheck]:
+    """Compare ∂loss/∂(every parameter array and the input) with central differences."""
+    net = Net(graph, replace(options, dtype="float64"))
+    x = net.input()
+    state = forward(net, x.copy())  # copies: an in-place kind may write into its input
+    dx, grads = backward(net, state, keep_grads=True)
+    rng = np.random.default_rng([options.seed, 0x6C])
+
+    def loss() -> float:
+        return forward(net, x.copy()).loss_value
+
+    absolute = ABSOLUTE * max(1.0, abs(state.loss_value))
+
+    targets: list[tuple[str, str, Array, Array]] = [
+        (graph.nodes[i].name, key, array, grads[i][key])
+        for i, weights in enumerate(net.weights) for key, array in (weights or {}).items()]
+    if dx is not None:
+        targets.append(("input", "x", x, dx))
+    results = []
+    for name, key, array, analytic in targets:
+        errors, worst = [], []
+        for flat in rng.choice(array.size, size=min(samples, array.size), replace=False):
+            index = np.unravel_index(flat, array.shape)
+            numeric = _central(loss, state.loss_value, array, index, absolute)
+            a = float(analytic[index])
+            errors.append(abs(a - numeric) / max(1e-8, abs(a) + abs(numeric)))
+            worst.append(abs(a - numeric) / (absolute + RELATIVE * max(abs(a), abs(numeric))))
+            if tick:
+                tick(f"gradient check {name}.{key}")
+        results.append(GradCheck(name, key, len(errors), max(errors, default=0.0),
+                                 max(worst, default=0.0)))
+    return results
+
+
+def _central(loss, base: float, array: Array, index: tuple[int, ...],  # type: ignore[no-untyped-def]
+             absolute: float) -> float:
+    """(f(x + h) − f(x − h))/2h at the first h of STEPS whose one-sided slopes agree."""
+    old = float(array[index])
+    for step in STEPS:
+        array[index] = old + step
+        plus = loss()
+        array[index] = old - step
+        minus = loss()
+        array[index] = old
+        right, left = (plus - base) / step, (base - minus) / step
+        if abs(right - left) <= 2 * (absolute + RELATIVE * max(abs(right), abs(left))):
+            break
+    return (plus - minus) / (2 * step)
+
+
+ARRAYS = {"conv": 2, "local": 2, "deconv": 2, "fc": 2, "bn": 2, "prelu": 1}
+
+
+def count(graph: Graph, samples: int) -> int:
+    """Coordinates a gradient check samples at most (for a progress bar)."""
+    arrays = sum(ARRAYS.get(node.layer.kind, 0) for node in graph.nodes)
+    return samples * (1 + arrays)

@@ -1,0 +1,326 @@
+"""Run a Graph for real: create weights, forward with in-place kinds writing into their input's
+storage where that is safe, backward, and a Trace of what was computed and kept.
+
+"Kept" (docs/executor.md): after the forward pass the runner holds every node's output until
+the backward pass has used it. A node's kept bytes are the bytes of the storage buffer its
+output lives in, counted for the first node (or the input) that lives there: an in-place
+kind, whose result is written into its input's buffer, keeps 0 new bytes. Arrays that caches
+hold besides node outputs (masks, BN's x̂, argmax indices) are reported apart, as workspace.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any
+
+import numpy as np
+
+from archcalc.graph import INPUT, Graph
+
+from .base import Array, Grads
+from .gemm import GemmRecord, MacCounter
+from .init import Init
+from .kernels import KERNELS, Call, Draw, Kernel, activation
+
+Shape = tuple[int, ...]
+Tick = Callable[[str], None]  # called once per node and pass, with a label (progress bars)
+
+
+@dataclass(frozen=True)
+class Options:
+    batch: int = 1
+    seed: int = 0
+    init: Init = Init.HE
+    std: float = 0.01
+    dtype: str = "float32"
+    inplace: bool = True  # run the in-place kinds in place where it is safe
+
+
+@dataclass
+class NodeTrace:
+    """What one node did, measured from the arrays (per batch unless said otherwise)."""
+
+    name: str
+    kind: str
+    output: Shape = ()  # per image (the batch axis removed)
+    weights: dict[str, Shape] = field(default_factory=dict)  # parameter arrays' shapes
+    params: int = 0  # Σ parameter array sizes
+    buffers: int = 0  # Σ state array sizes (BN's running statistics)
+    macs_forward: int = 0  # multiply-adds gemm issued in the forward pass
+    macs_backward: int = 0
+    kept_bytes: int = 0  # new storage this node's output occupies (0: shares `lives_in`)
+    lives_in: str = ""  # the node (or "input") whose storage holds this output, if not its own
+    note: str = ""  # why an in-place kind had to allocate
+    workspace_bytes: int = 0  # cache arrays that are not node outputs or weights
+    grads_ok: bool = True  # every parameter gradient has its parameter's shape and dtype
+    seconds_forward: float = 0.0
+    seconds_backward: float = 0.0
+
+
+@dataclass
+class Trace:
+    network: str
+    batch: int
+    dtype: str
+    input_bytes: int
+    nodes: list[NodeTrace]
+    records: list[GemmRecord]  # every gemm call, labelled "<node>/<kind>.<pass>"
+    loss: str  # "softmax cross-entropy" or "Σ output·R"
+    loss_value: float
+    seconds: float
+
+
+class Net:
+    """A graph with weights, created on first use from the actual input shapes."""
+
+    def __init__(self, graph: Graph, options: Options = Options(), thin: bool = False,
+                 positive: bool = False) -> None:
+        self.graph, self.options, self.thin, self.positive = graph, options, thin, positive
+        self.weights: list[dict[str, Array] | None] = [None] * len(graph.nodes)
+        self.buffers: list[dict[str, Array]] = [{} for _ in graph.nodes]
+
+    def kernel(self, i: int) -> tuple[Kernel, Any]:
+        """The kernel of node i (the probe's stand-in in a positive net) and its layer."""
+        layer = self.graph.nodes[i].layer
+        kernel = KERNELS[layer.kind]
+        if self.positive and kernel.probe:
+            return KERNELS["identity" if kernel.probe == "identity" else kernel.probe], layer
+        return kernel, layer
+
+    def weights_for(self, i: int, x_shape: Shape) -> dict[str, Array]:
+        if self.weights[i] is None:
+            kernel, layer = self.kernel(i)
+            rng = np.random.default_rng([self.options.seed, i, 1])
+            draw = Draw(rng, self.options.init, self.options.std, self.thin)
+            made = kernel.weights(layer, x_shape, draw)
+            if self.positive:
+                made = {k: _positive(k, a, rng) for k, a in made.items()}
+            self.weights[i] = {k: a.astype(self.options.dtype) for k, a in made.items()}
+            if kernel.buffers is not None and not self.positive:
+                made = kernel.buffers(layer, x_shape)
+                self.buffers[i] = {k: a.astype(self.options.dtype) for k, a in made.items()}
+        return self.weights[i]  # type: ignore[return-value]
+
+    def input(self, shape: Shape | None = None) -> Array:
+        """A seeded N(0, 1) input batch (positive in a probe net)."""
+        rng = np.random.default_rng([self.options.seed, 0xA7C])
+        full = (self.options.batch, *(shape or self.graph.input))
+        x = rng.uniform(0.5, 1.5, full) if self.positive else rng.standard_normal(full)
+        return x.astype(self.options.dtype)
+
+
+def _positive(key: str, a: Array, rng: np.random.Generator) -> Array:
+    """Probe weights: w ~ U(0.5, 1.5)/fan_in, so activations stay near 1; biases zero."""
+    if key == "b":
+        return np.zeros_like(a)
+    if key != "w":
+        return a  # PRELU's slopes (0.25)
+    taps = a.shape[2:-1] if a.ndim == 6 else a.shape[:-1]  # LOCAL: (Ho, Wo, Fh, Fw, C, K)
+    return rng.uniform(0.5, 1.5, a.shape) / max(int(np.prod(taps)), 1)
+
+
+# ---- storage: which buffer each output lives in, who still reads it, who keeps it -------------
+
+
+def root(a: Array) -> Array:
+    """The array that owns the memory `a` views."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
+def cache_arrays(cache: Any) -> Iterator[Array]:
+    """The arrays a kernel's cache holds."""
+    if is_dataclass(cache):
+        for f in fields(cache):
+            value = getattr(cache, f.name)
+            if isinstance(value, np.ndarray):
+                yield value
+
+
+class Storage:
+    """Tracks buffers during a forward pass, to decide when writing in place is safe."""
+
+    def __init__(self, graph: Graph, x: Array) -> None:
+        self.graph = graph
+        self.readers: dict[int, list[int]] = {}
+        for i, node in enumerate(graph.nodes):
+            for j in node.inputs:
+                self.readers.setdefault(j, []).append(i)
+        self.owners: dict[int, list[int]] = {id(root(x)): [INPUT]}  # buffer -> producers
+        self.kept: dict[int, str] = {}  # buffer -> the node whose cache holds it
+
+    def name(self, j: int) -> str:
+        return "the input" if j == INPUT else self.graph.nodes[j].name
+
+    def blocker(self, i: int, x: Array) -> str:
+        """Why node i may not overwrite x's buffer ("" if it may)."""
+        buffer = id(root(x))
+        if buffer in self.kept:
+            return f"{self.kept[buffer]} keeps that storage for its backward pass"
+        for producer in self.owners.get(buffer, []):
+            later = [k for k in self.readers.get(producer, []) if k > i]
+            if later:
+                return f"{self.graph.nodes[later[0]].name} reads it later"
+        return ""
+
+    def record(self, i: int, out: Array, cache: Any) -> None:
+        self.owners.setdefault(id(root(out)), []).append(i)
+        for a in cache_arrays(cache):
+            self.kept.setdefault(id(root(a)), self.graph.nodes[i].name)
+
+
+# ---- forward and backward --------------------------------------------------------------------
+
+
+@dataclass
+class State:
+    x: Array
+    values: list[Array | None]
+    caches: list[Any]
+    counters: list[MacCounter]
+    traces: list[NodeTrace]
+    seeds: dict[int, Array]  # gradients the loss puts on node outputs
+    loss: str = ""
+    loss_value: float = 0.0
+
+
+def forward(net: Net, x: Array, loss: bool = True, tick: Tick | None = None,
+            only: set[int] | None = None) -> State:
+    """Run every node (or those in `only`); with `loss`, seed the training loss's gradient."""
+    graph, opts = net.graph, net.options
+    n = len(graph.nodes)
+    state = State(x, [None] * n, [None] * n, [MacCounter() for _ in range(n)],
+                  [NodeTrace(node.name, node.layer.kind) for node in graph.nodes], {})
+    storage = Storage(graph, x)
+    for i, node in enumerate(graph.nodes):
+        if only is not None and i not in only:
+            continue
+        xs = [x if j == INPUT else state.values[j] for j in node.inputs]
+        kernel, layer = net.kernel(i)
+        trace = state.traces[i]
+        if loss and i == n - 1 and node.layer.kind == "softmax":
+            _cross_entropy(net, state, node.inputs[0], xs[0])  # type: ignore[arg-type]
+        call = Call(state.counters[i], np.random.default_rng([opts.seed, i, 2]),
+                    buffers=net.buffers[i], thin=net.thin)
+        if kernel.inplace and opts.inplace:
+            trace.note = storage.blocker(i, xs[0])  # type: ignore[arg-type]
+            call.out = None if trace.note else xs[0]
+        start = time.perf_counter()
+        weights = net.weights_for(i, xs[0].shape[1:])  # type: ignore[union-attr]
+        out, cache = kernel.forward(xs, weights, layer, call)  # type: ignore[arg-type]
+        trace.seconds_forward = time.perf_counter() - start
+        state.values[i], state.caches[i] = out, cache
+        storage.record(i, out, cache)
+        if tick:
+            tick(f"forward {node.name}")
+    if loss and not state.seeds:
+        _projection(net, state)
+    return state
+
+
+def _cross_entropy(net: Net, state: State, j: int, scores: Array) -> None:
+    """The loss of a net that ends in SOFTMAX: softmax cross-entropy of the SOFTMAX's input
+    (the scores) on random labels, taken before the SOFTMAX runs (it may overwrite them), so
+    the backward pass starts below it."""
+    rng = np.random.default_rng([net.options.seed, 0x1055])
+    labels = rng.integers(0, scores.shape[-1], scores.shape[:-1])
+    value, dscores = activation.softmax_cross_entropy(scores, labels)
+    state.seeds[j] = dscores.astype(scores.dtype)
+    state.loss, state.loss_value = "softmax cross-entropy", value
+
+
+def _projection(net: Net, state: State) -> None:
+    """The loss of any other net: Σ output·R for a fixed random R, whose gradient is R."""
+    out = state.values[-1]
+    assert out is not None
+    r = np.random.default_rng([net.options.seed, 0x1055]).standard_normal(out.shape)
+    state.seeds[len(state.values) - 1] = r.astype(out.dtype)
+    state.loss, state.loss_value = "Σ output·R", float(np.sum(out * r))
+
+
+def backward(net: Net, state: State, keep_grads: bool = False, support: bool = False,
+             tick: Tick | None = None) -> tuple[Array | None, list[Grads]]:
+    """Backpropagate `state.seeds`; return (input gradient, parameter gradients per node).
+
+    A final SOFTMAX under the cross-entropy loss is skipped (its input holds the seed).
+    `support` (the RF probe, a positive net): skip weight gradients and replace each input
+    gradient by its support indicator [dx ≠ 0] — through non-negative Jacobians the support
+    of the next gradient depends on that of this one alone, and nothing can underflow.
+    """
+    graph = net.graph
+    grads: dict[int, Array] = dict(state.seeds)
+    params: list[Grads] = [{} for _ in graph.nodes]
+    for i in range(len(graph.nodes) - 1, -1, -1):
+        node = graph.nodes[i]
+        dout = grads.pop(i, None)
+        if tick:
+            tick(f"backward {node.name}")
+        if dout is None:
+            continue
+        kernel, _ = net.kernel(i)
+        counter = MacCounter()
+        start = time.perf_counter()
+        dxs, dweights = kernel.backward(dout, state.caches[i], counter, not support)
+        trace = state.traces[i]
+        trace.seconds_backward = time.perf_counter() - start
+        trace.macs_backward = counter.macs
+        state.counters[i].records.extend(counter.records)
+        trace.grads_ok = support or _grads_match(net.weights[i] or {}, dweights)
+        if keep_grads:
+            params[i] = dweights
+        for j, dx in zip(node.inputs, dxs, strict=True):
+            if support:
+                dx = (dx != 0).astype(dx.dtype)
+            grads[j] = dx if j not in grads else grads[j] + dx
+        state.caches[i] = None
+    return grads.get(INPUT), params
+
+
+def _grads_match(weights: dict[str, Array], grads: Grads) -> bool:
+    return weights.keys() == grads.keys() and all(
+        grads[k].shape == a.shape and grads[k].dtype == a.dtype for k, a in weights.items())
+
+
+def measure(net: Net, state: State) -> None:
+    """Fill each node's trace with what the arrays show: shapes, sizes, MACs, kept bytes."""
+    seen: dict[int, str] = {id(root(state.x)): "input"}
+    outputs = {id(root(v)) for v in state.values if v is not None} | {id(root(state.x))}
+    for i, trace in enumerate(state.traces):
+        out = state.values[i]
+        assert out is not None
+        trace.output = tuple(int(d) for d in out.shape[1:])
+        weights = net.weights[i] or {}
+        trace.weights = {k: tuple(a.shape) for k, a in weights.items()}
+        trace.params = sum(int(a.size) for a in weights.values())
+        trace.buffers = sum(int(a.size) for a in net.buffers[i].values())
+        trace.macs_forward = sum(r.macs for r in state.counters[i].records
+                                 if r.label.endswith(".forward"))
+        buffer = root(out)
+        if id(buffer) in seen:
+            trace.lives_in = seen[id(buffer)]
+        else:
+            seen[id(buffer)] = trace.name
+            trace.kept_bytes = int(buffer.nbytes)
+        owned = {id(root(w)) for w in weights.values()}
+        extra = {id(root(a)): root(a).nbytes for a in cache_arrays(state.caches[i])
+                 if id(root(a)) not in outputs and id(root(a)) not in owned}
+        trace.workspace_bytes = int(sum(extra.values()))
+
+
+def run(graph: Graph, options: Options = Options(), tick: Tick | None = None
+        ) -> tuple[Trace, Net]:
+    """Forward + backward of `graph` on a seeded random batch; what happened, measured."""
+    net = Net(graph, options)
+    start = time.perf_counter()
+    x = net.input()
+    state = forward(net, x, tick=tick)
+    measure(net, state)
+    backward(net, state, tick=tick)
+    records = [GemmRecord(f"{graph.nodes[i].name}/{r.label}", r.batch, r.m, r.k, r.n)
+               for i, c in enumerate(state.counters) for r in c.records]
+    trace = Trace(graph.network, options.batch, options.dtype, int(x.nbytes), state.traces,
+                  records, state.loss, state.loss_value, time.perf_counter() - start)
+    return trace, net

@@ -1,0 +1,224 @@
+"""Receptive fields measured as gradient supports (docs/executor.md, "The RF probe").
+
+For a node, seed ∂/∂(output) with ones at one output position (all channels), backpropagate to
+the input, and read off the rows and columns where the input gradient is non-zero. To make that
+support the structural one, the probe runs a positive network: weights U(0.5, 1.5)/fan_in,
+biases 0, a positive input, AVGPOOL in place of MAXPOOL (the slides' probe), and the kinds that
+act on each position alone but could zero or cancel a gradient (SOFTMAX, whose channel sum is
+constant; MAXOUT, BN's batch statistics, LRN, DROPOUT) as identities. It is thin: one channel
+per layer and groups ignored — with positive weights a position's support is the union over
+channels, so the channel count cannot change it (tests/executor/test_probe.py checks that on
+full-width nets). The backward pass carries supports: each node's input gradient is replaced
+by its indicator [dx ≠ 0], which through non-negative Jacobians keeps every support exact and
+lets float32 probe any depth without underflow.
+
+Units u, u+1, …, u+P around the centre are probed, P being the period of the layout: the
+product of the upsampling factors (DECONV, UPSAMPLE) on the way, 1 without them. From their
+supports [lo_t, hi_t] (centres c_t): size = max extent, jump = (c_P − c_0)/P, start = mean of
+c_0 … c_(P−1) − (u + (P−1)/2)·jump. When a support touches the border, the input grows by a
+multiple of the product of strides (which keeps every padding and rounding as it was) until it
+does not (by T·⌈1.3^k⌉ at the k-th try; a node is retried only once
+the nodes it reads from are unclipped); layers after FC, FLATTEN or GAP see the whole input at any size, so for them (and
+when growing stops at the size limit) the clipped supports themselves are the measurement.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+import numpy as np
+
+from archcalc.graph import INPUT, Graph
+
+from .base import Array
+from .geometry import down_stride, up_factor
+from .kernels import KERNELS
+from .network import Net, Options, Tick, backward, forward
+
+MAX_PIXELS = 1 << 24  # pixels × probed units of the grown probe input
+MAX_PERIOD = 16
+GROWTH = 1.3  # the k-th retry adds T·⌈1.3^k⌉ pixels: at most 30 % more than needed
+MAX_GROWTH = 40
+
+
+@dataclass(frozen=True)
+class AxisProbe:
+    """One axis of a node's measured field."""
+
+    extent: int  # the probe input's length along this axis
+    units: tuple[int, ...]  # the output positions probed (empty: the whole output)
+    supports: tuple[tuple[int, int], ...]  # (lo, hi) of each unit's input gradient, or (-1, -1)
+    size: int | None = None  # measured when the supports are interior and P + 1 units exist
+    jump: Fraction | None = None
+    start: Fraction | None = None
+
+    @property
+    def exact(self) -> bool:
+        return self.size is not None
+
+
+@dataclass(frozen=True)
+class RFProbe:
+    name: str
+    h: AxisProbe
+    w: AxisProbe
+    whole: bool  # the seed covered the whole output (a layer after FC, FLATTEN or GAP)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Per node: collapsed (sees the whole input), period P and growth step T per axis."""
+
+    collapsed: list[bool]
+    period: list[tuple[int, int]]
+    step: list[tuple[int, int]]
+
+
+def layout(graph: Graph) -> Layout:
+    """Collapse flags, periods and growth steps from the layers' strides and factors."""
+    collapsed: list[bool] = []
+    period: list[tuple[int, int]] = []
+    growth: list[tuple[Fraction, Fraction]] = []  # output pixels per input pixel
+    step: list[tuple[int, int]] = []
+    for node in graph.nodes:
+        ins = list(node.inputs)
+        kernel = KERNELS[node.layer.kind]
+        collapsed.append(kernel.collapses or any(j != INPUT and collapsed[j] for j in ins))
+        down, up = down_stride(node.layer), up_factor(node.layer)
+        g_in = [(Fraction(1), Fraction(1)) if j == INPUT else growth[j] for j in ins]
+        p_in = [(1, 1) if j == INPUT else period[j] for j in ins]
+        t_in = [(1, 1) if j == INPUT else step[j] for j in ins]
+        period.append(tuple(min(math.lcm(*[p[a] for p in p_in]) * up[a], MAX_PERIOD)
+                            for a in (0, 1)))  # type: ignore[arg-type]
+        growth.append(tuple(g_in[0][a] * up[a] / down[a] for a in (0, 1)))  # type: ignore
+        # the input must grow by T with g_in·T a multiple of the stride
+        need = [max(_multiple(g[a], down[a]) for g in g_in) for a in (0, 1)]
+        step.append(tuple(math.lcm(need[a], *[t[a] for t in t_in]) for a in (0, 1)))  # type: ignore
+    return Layout(collapsed, period, step)
+
+
+def _multiple(g: Fraction, stride: int) -> int:
+    """The least T with g·T a multiple of `stride`."""
+    return stride * g.denominator // math.gcd(g.numerator, stride * g.denominator)
+
+
+def probe(graph: Graph, seed: int = 0, tick: Tick | None = None) -> dict[str, RFProbe]:
+    """Measure every node's receptive field (an empty dict for a vector input)."""
+    if len(graph.input) != 3:
+        return {}
+    lay = layout(graph)
+    base = (graph.input[0], graph.input[1])
+    extent, pending, found = base, set(range(len(graph.nodes))), {}
+    for k in range(MAX_GROWTH + 1):
+        batch = max(math.lcm(*lay.period[i]) for i in pending) + 1
+        step = [math.lcm(*[lay.step[i][a] for i in pending]) for a in (0, 1)]
+        more = math.ceil(GROWTH ** (k + 1))
+        grown = (base[0] + step[0] * more, base[1] + step[1] * more)
+        final = k == MAX_GROWTH or grown[0] * grown[1] * batch > MAX_PIXELS
+        net = Net(graph, Options(batch=batch, seed=seed, dtype="float32"), thin=True,
+                  positive=True)
+        state = forward(net, net.input((*extent, 1)), loss=False,
+                        only=_ancestors(graph, pending))
+        clipped: set[int] = set()
+        for i in sorted(pending):
+            source = _pointwise_input(graph, i)
+            if source is not None and graph.nodes[source].name in found:
+                found[graph.nodes[i].name] = replace(found[graph.nodes[source].name],
+                                                     name=graph.nodes[i].name)
+                pending.discard(i)
+                continue
+            if not (final or lay.collapsed[i]) and any(j in clipped for j in graph.nodes[i].inputs):
+                clipped.add(i)  # its field holds a clipped one: wait for a larger input
+                continue
+            result = _measure(net, state, i, lay, extent)
+            if result.whole or (result.h.exact and result.w.exact) or final:
+                found[graph.nodes[i].name] = result
+                pending.discard(i)
+                if tick:
+                    tick(f"receptive field {graph.nodes[i].name}")
+            else:
+                clipped.add(i)
+        if not pending:
+            break
+        extent = grown
+    return found
+
+
+def _pointwise_input(graph: Graph, i: int) -> int | None:
+    """The node a pointwise node reads, if it is not the input: in the positive net its
+    stand-in is the identity (or acts as one on positive inputs), so its field is that
+    node's, copied rather than probed again."""
+    node = graph.nodes[i]
+    if KERNELS[node.layer.kind].pointwise and node.inputs[0] != INPUT:
+        return node.inputs[0]
+    return None
+
+
+def _ancestors(graph: Graph, nodes: set[int]) -> set[int]:
+    todo, seen = list(nodes), set(nodes)
+    while todo:
+        for j in graph.nodes[todo.pop()].inputs:
+            if j != INPUT and j not in seen:
+                seen.add(j)
+                todo.append(j)
+    return seen
+
+
+def _measure(net: Net, state, i: int, lay: Layout, extent: tuple[int, int]) -> RFProbe:  # type: ignore[no-untyped-def]
+    """Seed node i's probed units, backpropagate, and read the supports."""
+    out = state.values[i]
+    name = net.graph.nodes[i].name
+    seed = np.zeros_like(out)
+    whole = lay.collapsed[i] or out.ndim != 4
+    if whole:
+        seed[0] = 1.0
+        units: list[tuple[int, int]] = []
+        count = 1
+    else:
+        p = math.lcm(*lay.period[i])
+        hw = out.shape[1:3]
+        centre = [max(0, (hw[a] - 1 - p) // 2) for a in (0, 1)]
+        units = [(centre[0] + t, centre[1] + t) for t in range(p + 1)
+                 if centre[0] + t < hw[0] and centre[1] + t < hw[1]]
+        for t, (r, c) in enumerate(units):
+            seed[t, r, c, :] = 1.0
+        count = len(units)
+    state.seeds = {i: seed}
+    dx, _ = backward(net, _fresh(state), support=True)
+    supports = [_support(dx, t) for t in range(count)] if dx is not None else []
+    axes = [_axis(extent[a], [u[a] for u in units], [s[a] for s in supports],
+                  lay.period[i][a], whole) for a in (0, 1)]
+    return RFProbe(name, axes[0], axes[1], whole)
+
+
+def _fresh(state):  # type: ignore[no-untyped-def]
+    """A shallow copy of the forward state whose caches the backward pass may drop."""
+    from copy import copy
+
+    twin = copy(state)
+    twin.caches = list(state.caches)
+    return twin
+
+
+def _support(dx: Array, t: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(lo, hi) of the rows and of the columns where batch element t's gradient is non-zero."""
+    live = np.any(dx[t] != 0, axis=-1)
+    rows, cols = np.flatnonzero(live.any(axis=1)), np.flatnonzero(live.any(axis=0))
+    if rows.size == 0:
+        return (-1, -1), (-1, -1)
+    return (int(rows[0]), int(rows[-1])), (int(cols[0]), int(cols[-1]))
+
+
+def _axis(extent: int, units: list[int], supports: list[tuple[int, int]], period: int,
+          whole: bool) -> AxisProbe:
+    probed = AxisProbe(extent, tuple(units), tuple(supports))
+    interior = all(0 < lo and hi < extent - 1 for lo, hi in supports)
+    if whole or not supports or not interior or len(units) < period + 1:
+        return probed
+    centres = [Fraction(lo + hi, 2) for lo, hi in supports]
+    jump = (centres[period] - centres[0]) / period
+    start = sum(centres[:period], Fraction(0)) / period - (units[0] + Fraction(period - 1, 2)) * jump
+    size = max(hi - lo + 1 for lo, hi in supports)
+    return AxisProbe(extent, tuple(units), tuple(supports), size, jump, start)

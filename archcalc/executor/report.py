@@ -1,0 +1,252 @@
+"""Renderings of a verify Report (table, JSON, CSV, Markdown) and of init-stats: formatting
+only, never computing a figure."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from fractions import Fraction
+from typing import Any
+
+from archcalc.units import compact, grouped, size_bytes
+
+from .stats import Stats
+from .verify import Check, LayerCheck, Report
+
+OK, BAD = "✓", "✗"
+COLUMNS = ("output", "params", "buffers", "macs", "memory", "rf")
+
+
+def _dims(shape: Any) -> str:
+    return "×".join(map(str, shape))
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, Fraction):
+        return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
+    return str(value)
+
+
+def _rf(value: Any) -> str:
+    """`11 /4 @5` (size, jump, start) or `0–31` supports; axes joined by × when they differ."""
+    if isinstance(value, dict) and "h" in value:
+        parts = [_rf_axis(value[a]) for a in ("h", "w")]
+        return parts[0] if parts[0] == parts[1] else f"{parts[0]} × {parts[1]}"
+    return str(value)
+
+
+def _rf_axis(axis: Any) -> str:
+    if isinstance(axis, dict):
+        return f"{_num(axis['size'])} /{_num(axis['jump'])} @{_num(axis['start'])}"
+    return ",".join(f"{lo}–{hi}" if lo >= 0 else "none" for lo, hi in axis)
+
+
+SHOW = {"output": _dims, "params": grouped, "buffers": grouped, "macs": compact,
+        "memory": size_bytes, "rf": _rf}
+
+
+def cell(key: str, check: Check | None, mark: bool = True) -> str:
+    """`✓ value`, or `✗ static ≠ ran` on a mismatch (without the mark: `value`,
+    `static ≠ ran`); `–` when not measured."""
+    if check is None:
+        return "–"
+    show = SHOW[key]
+    if check.ok:
+        text = "in place" if key == "memory" and check.got == 0 and check.note else \
+            show(check.got)
+        return f"{OK} {text}" if mark else text
+    text = f"{show(check.expected)} ≠ {show(check.got)}"
+    return f"{BAD} {text}" if mark else text
+
+
+def summary(report: Report) -> str:
+    bad = [layer.name for layer in report.layers if not layer.ok]
+    bad += [f"total {k}" for k, c in report.totals.items() if not c.ok]
+    bad += [f"gradient {g.node}.{g.key}" for g in report.gradcheck if not g.ok]
+    if not bad:
+        return f"{OK} verified: every figure of {len(report.layers)} layers matches the run"
+    more = f" (+{len(bad) - 5} more)" if len(bad) > 5 else ""
+    return f"{BAD} {len(bad)} mismatches: {', '.join(bad[:5])}{more}"
+
+
+def settings(report: Report) -> str:
+    o, t = report.options, report.trace
+    init = f"{o.init} init" + (f" (std {o.std:g})" if str(o.init) == "normal" else "")
+    timing = ", ".join(f"{k} {v:.2f} s" for k, v in report.seconds.items())
+    return (f"batch {o.batch} · seed {o.seed} · {init} · {o.dtype} · loss {t.loss} = "
+            f"{t.loss_value:.4g} · {timing}")
+
+
+def to_table(report: Report) -> Any:
+    """The rich rendering: a row per layer with ✓/✗ per figure, totals, gradient check."""
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), show_edge=False)
+    table.add_column("", no_wrap=True)
+    table.add_column("name", overflow="fold", min_width=8)
+    keys = [k for k in COLUMNS if not (k == "buffers" and _all_zero(report, k))
+            and not (k == "rf" and all(layer.rf is None for layer in report.layers))]
+    titles = {"macs": "MACs", "memory": "kept", "rf": "RF"}
+    for key in keys:
+        table.add_column(titles.get(key, key), no_wrap=True,
+                         justify="right" if key in ("params", "buffers", "macs") else "left")
+    for layer in report.layers:
+        cells = [_styled(k, getattr(layer, k)) for k in keys]
+        table.add_row(OK if layer.ok else BAD, layer.name, *cells,
+                      style="" if layer.ok else "red")
+    totals = [_styled(k, report.totals.get(k)) if k in report.totals else "" for k in keys]
+    ok = all(c.ok for c in report.totals.values())
+    table.add_row(OK if ok else BAD, "total", *totals, style="bold", end_section=True)
+    parts: list[Any] = [Text(f"{report.network}  input {_dims(report.input)}", style="bold"),
+                        table]
+    notes = [f"! {layer.name}: {layer.memory.note}" for layer in report.layers
+             if layer.memory.note.startswith("not in place")]
+    notes += [f"! {layer.name}: parameter gradients do not match the parameters' shapes"
+              for layer in report.layers if not layer.trace.grads_ok]
+    parts += [Text(n, style="yellow") for n in notes]
+    if report.gradcheck:
+        grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        for title in ("gradient", "samples", "max rel. error", ""):
+            grid.add_column(title)
+        for g in report.gradcheck:
+            grid.add_row(f"{g.node}.{g.key}", str(g.samples), f"{g.max_error:.1e}",
+                         OK if g.ok else BAD, style="" if g.ok else "red")
+        parts.append(grid)
+    parts.append(Text(settings(report), style="dim"))
+    parts.append(Text("analyzer ≠ executor on a mismatch · kept: new storage at the batch · "
+                      "RF: size /jump @start, or the supports a–b of clipped probes",
+                      style="dim"))
+    parts.append(Text(summary(report), style="bold green" if report.ok else "bold red"))
+    return Group(*parts)
+
+
+def _styled(key: str, check: Check | None) -> Any:
+    from rich.text import Text
+
+    return Text(cell(key, check, mark=False), style="bold red" if check and not check.ok else "")
+
+
+def _all_zero(report: Report, key: str) -> bool:
+    return all(getattr(layer, key).expected == 0 == getattr(layer, key).got
+               for layer in report.layers)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready copy: tuples as lists, exact fractions as int or float."""
+    if isinstance(value, Fraction):
+        return value.numerator if value.denominator == 1 else float(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _check_json(check: Check | None) -> Any:
+    if check is None:
+        return None
+    doc = {"expected": _plain(check.expected), "got": _plain(check.got), "ok": check.ok}
+    if check.note:
+        doc["note"] = check.note
+    return doc
+
+
+def _layer_json(layer: LayerCheck) -> dict[str, Any]:
+    t = layer.trace
+    return {"name": layer.name, "kind": layer.kind, "ok": layer.ok,
+            **{k: _check_json(getattr(layer, k)) for k in COLUMNS},
+            "weights": {k: list(v) for k, v in t.weights.items()},
+            "gradients_ok": t.grads_ok, "macs_backward": t.macs_backward,
+            "workspace_bytes": t.workspace_bytes, "lives_in": t.lives_in or None,
+            "seconds": {"forward": t.seconds_forward, "backward": t.seconds_backward}}
+
+
+def to_json(report: Report) -> str:
+    o, t = report.options, report.trace
+    doc = {"network": report.network, "input": list(report.input), "ok": report.ok,
+           "settings": {"batch": o.batch, "seed": o.seed, "init": str(o.init), "std": o.std,
+                        "dtype": o.dtype},
+           "loss": {"kind": t.loss, "value": t.loss_value},
+           "layers": [_layer_json(layer) for layer in report.layers],
+           "totals": {k: _check_json(c) for k, c in report.totals.items()},
+           "gradcheck": [{"node": g.node, "key": g.key, "samples": g.samples,
+                          "max_rel_error": g.max_error, "ok": g.ok} for g in report.gradcheck],
+           "gemm_calls": len(t.records), "seconds": report.seconds}
+    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+
+
+def _rows(report: Report) -> list[list[str]]:
+    rows = [["name", "kind", "ok", *COLUMNS]]
+    for layer in report.layers:
+        rows.append([layer.name, layer.kind, OK if layer.ok else BAD,
+                     *[cell(k, getattr(layer, k)) for k in COLUMNS]])
+    rows.append(["total", "", OK if report.ok else BAD,
+                 *[cell(k, report.totals[k]) if k in report.totals else "" for k in COLUMNS]])
+    return rows
+
+
+def to_csv(report: Report) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(_rows(report))
+    return out.getvalue()
+
+
+def to_markdown(report: Report) -> str:
+    rows = _rows(report)
+    lines = ["| " + " | ".join(r) + " |" for r in rows]
+    lines.insert(1, "|" + "---|" * len(rows[0]))
+    return "\n".join([f"**{report.network}**", "", *lines, "", settings(report), "",
+                      summary(report)]) + "\n"
+
+
+# ---- init-stats ------------------------------------------------------------------------
+
+
+BARS = " ▁▂▃▄▅▆▇█"
+
+
+def bar(value: float, top: float, width: int = 24) -> str:
+    """A horizontal bar of `value` against `top`, in eighths of a character."""
+    eighths = round(width * 8 * value / top) if top > 0 else 0
+    return "█" * (eighths // 8) + (BARS[eighths % 8] if eighths % 8 else "")
+
+
+def sparkline(values: list[float]) -> str:
+    top = max(values, default=0.0)
+    return "".join(BARS[min(8, round(8 * v / top))] if top > 0 else " " for v in values)
+
+
+def stats_table(stats: Stats) -> Any:
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), show_edge=False)
+    for title, justify in (("layer", "left"), ("kind", "left"), ("output", "left"),
+                           ("mean", "right"), ("std", "right"), ("std", "left")):
+        table.add_column(title, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    top = max(row.std for row in stats.rows)
+    for row in stats.rows:
+        table.add_row(row.name, row.kind, _dims(row.shape), f"{row.mean:.6f}",
+                      f"{row.std:.6f}", bar(row.std, top))
+    return Group(Text(f"{stats.network}: {stats.describe()}", style="bold"), table,
+                 Text("std by layer: " + sparkline([r.std for r in stats.rows])))
+
+
+def stats_text(stats: Stats) -> str:
+    """The slide's print-out: `layer had mean … and std …`, one line per layer."""
+    return "".join(f"{r.name} ({r.kind}) had mean {r.mean:.6f} and std {r.std:.6f}\n"
+                   for r in stats.rows)
+
+
+def stats_json(stats: Stats) -> str:
+    doc = {"network": stats.network, "init": stats.init, "std": stats.std,
+           "batch": stats.batch, "seed": stats.seed,
+           "layers": [{"name": r.name, "kind": r.kind, "output": list(r.shape),
+                       "mean": r.mean, "std": r.std} for r in stats.rows]}
+    return json.dumps(doc, indent=1) + "\n"

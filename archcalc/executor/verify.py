@@ -1,0 +1,189 @@
+"""`archcalc verify`: run the network for real and compare, layer by layer, with the analysis.
+
+`verify` analyzes the description, checks the memory guard, then hands the Analysis as data to
+`compare`, which runs the executor (never the analyzer's rules) and sets the two side by side.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from archcalc.analyze import Analysis, Dtype, LayerReport, Settings, analyze_graph
+from archcalc.errors import ArchError, Source
+from archcalc.graph import Graph
+from archcalc.values import Value
+
+from .gradcheck_net import GradCheck, count, gradcheck
+from .guard import check_memory
+from .init import Init
+from .network import NodeTrace, Options, Tick, Trace, run
+from .probe import AxisProbe, RFProbe, probe
+
+
+@dataclass(frozen=True)
+class Check:
+    """One figure: the analyzer's value, the executor's, and whether they agree."""
+
+    expected: Any
+    got: Any
+    ok: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LayerCheck:
+    name: str
+    kind: str
+    output: Check
+    params: Check
+    buffers: Check
+    macs: Check
+    memory: Check  # bytes kept at the batch and dtype of the run
+    rf: Check | None  # None: not measured (a vector input, or --no-rf)
+    trace: NodeTrace
+
+    @property
+    def ok(self) -> bool:
+        checks = [self.output, self.params, self.buffers, self.macs, self.memory, self.rf]
+        return all(c.ok for c in checks if c is not None) and self.trace.grads_ok
+
+
+@dataclass(frozen=True)
+class Report:
+    network: str
+    input: tuple[int, ...]
+    options: Options
+    layers: list[LayerCheck]
+    totals: dict[str, Check]
+    trace: Trace
+    gradcheck: list[GradCheck] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return (all(layer.ok for layer in self.layers) and all(c.ok for c in self.totals.values())
+                and all(g.ok for g in self.gradcheck))
+
+
+def verify(source: str | os.PathLike[str] | Source, params: Mapping[str, Value] | None = None,
+           *, options: Options = Options(), receptive_field: bool = True,
+           gradcheck_samples: int = 0, max_memory: int | None = None,
+           optional: bool = True, progress: Callable[[int], Tick] | None = None) -> Report:
+    """Analyze, check the memory guard, then run and compare (see `compare`).
+
+    `progress(total)`, when given, returns the function called once per step of the run.
+    """
+    import archcalc
+
+    graph = archcalc.build_graph(source, params, optional)
+    try:
+        analysis = analyze_graph(graph, Settings(options.batch, Dtype(options.dtype)))
+    except ArchError as err:
+        raise err.located(graph.source) from None
+    check_memory(analysis, options, max_memory, gradcheck_samples > 0)
+    n = len(graph.nodes)
+    steps = 2 * n + (n if receptive_field else 0) + count(graph, gradcheck_samples)
+    tick = progress(steps) if progress else None
+    return compare(graph, analysis, options, receptive_field, gradcheck_samples, tick)
+
+
+def compare(graph: Graph, analysis: Analysis, options: Options = Options(),
+            receptive_field: bool = True, gradcheck_samples: int = 0,
+            tick: Tick | None = None) -> Report:
+    """Run `graph` (forward, backward, RF probe, gradient check) and compare every layer with
+    `analysis`, which must be for the same batch and dtype. Reads the analysis as data only."""
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    trace, _ = run(graph, options, tick)
+    seconds["run"] = time.perf_counter() - start
+    probes: dict[str, RFProbe] = {}
+    if receptive_field:
+        start = time.perf_counter()
+        probes = probe(graph, options.seed, tick)
+        seconds["receptive field"] = time.perf_counter() - start
+    checks = [_layer(report, node, probes.get(report.name), options.batch)
+              for report, node in zip(analysis.layers, trace.nodes, strict=True)]
+    grads: list[GradCheck] = []
+    if gradcheck_samples:
+        start = time.perf_counter()
+        grads = gradcheck(graph, options, gradcheck_samples, tick)
+        seconds["gradient check"] = time.perf_counter() - start
+    return Report(graph.network, graph.input, options, checks, _totals(analysis, trace),
+                  trace, grads, seconds)
+
+
+def _same(expected: Any, got: Any, note: str = "") -> Check:
+    return Check(expected, got, expected == got, note)
+
+
+def _layer(report: LayerReport, node: NodeTrace, rf: RFProbe | None, batch: int) -> LayerCheck:
+    macs = Fraction(node.macs_forward, batch)
+    memory_note = (f"in place (in {node.lives_in})" if node.lives_in else
+                   f"not in place: {node.note}" if node.note else "")
+    return LayerCheck(
+        report.name, report.kind,
+        _same(tuple(report.output), node.output),
+        _same(report.params, node.params),
+        _same(report.buffers, node.buffers),
+        _same(report.macs, macs if macs.denominator != 1 else int(macs)),
+        _same(report.memory, node.kept_bytes, memory_note),
+        None if rf is None else rf_check(report, rf),
+        node)
+
+
+def _totals(analysis: Analysis, trace: Trace) -> dict[str, Check]:
+    t = analysis.totals
+    kept = trace.input_bytes + sum(n.kept_bytes for n in trace.nodes)
+    return {
+        "params": _same(t.params, sum(n.params for n in trace.nodes)),
+        "buffers": _same(t.buffers, sum(n.buffers for n in trace.nodes)),
+        "macs": _same(t.macs * trace.batch, sum(n.macs_forward for n in trace.nodes),
+                      f"at batch {trace.batch}"),
+        "memory": _same(t.memory_forward, kept, "input + every kept output"),
+    }
+
+
+# ---- receptive fields -------------------------------------------------------------------
+
+
+def rf_check(report: LayerReport, measured: RFProbe) -> Check:
+    """Exact probes: size, jump and start per axis. Clipped probes: each probed unit's static
+    interval [centre ± (size − 1)/2], clipped to the probe input, against its support."""
+    axes = (("h", report.rf.h, measured.h), ("w", report.rf.w, measured.w))
+    if measured.h.exact and measured.w.exact:
+        expected = {a: (s.size, s.jump, s.start) for a, s, _ in axes}
+        got = {a: (m.size, m.jump, m.start) for a, _, m in axes}
+        return Check(_fields(expected), _fields(got), expected == got)
+    expected_iv = {a: _static_supports(s, m, measured.whole) for a, s, m in axes}
+    got_iv = {a: list(m.supports) for a, _, m in axes}
+    note = "whole input" if measured.whole else "clipped by the input's border"
+    return Check(_intervals(expected_iv), _intervals(got_iv), expected_iv == got_iv, note)
+
+
+def _static_supports(axis: Any, m: AxisProbe, whole: bool) -> list[tuple[int, int]]:
+    units = [0] if whole else list(m.units)
+    out = []
+    for u in units:
+        centre = axis.start + u * axis.jump
+        lo = max(0, math.ceil(centre - (axis.size - 1) / 2))
+        hi = min(m.extent - 1, math.floor(centre + (axis.size - 1) / 2))
+        out.append((lo, hi) if lo <= hi else (-1, -1))
+    return out
+
+
+def _fields(per_axis: dict[str, tuple[Any, Any, Any]]) -> dict[str, dict[str, Any]]:
+    return {a: {"size": s, "jump": j, "start": st} for a, (s, j, st) in per_axis.items()}
+
+
+def _intervals(per_axis: dict[str, list[tuple[int, int]]]) -> dict[str, list[list[int]]]:
+    return {a: [list(iv) for iv in ivs] for a, ivs in per_axis.items()}
+
+
+def options_for(batch: int = 1, seed: int = 0, init: str = "he", std: float = 0.01) -> Options:
+    return Options(batch=batch, seed=seed, init=Init(init), std=std)

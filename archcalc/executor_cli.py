@@ -1,0 +1,163 @@
+"""The executor's commands, `verify` and `init-stats`, registered on the app in cli.py.
+
+NumPy is imported inside the commands, never at import time: `archcalc analyze` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from archcalc.cli import (BatchOpt, DefineOpt, FileArg, FormatOpt, NoOptionalOpt, defines,
+                          fail, load)
+from archcalc.errors import ArchError, Source
+from archcalc.render import Format
+
+
+class InitKind(StrEnum):
+    he = "he"
+    xavier = "xavier"
+    normal = "normal"
+
+
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed of the input, weights, "
+                                                            "labels and dropout masks.")]
+InitOpt = Annotated[InitKind, typer.Option(
+    "--init", case_sensitive=False,
+    help="Weights: he (Var = 2/fan_in), xavier (Var = 1/fan_in) or normal (--std).")]
+StdOpt = Annotated[float, typer.Option("--std", min=0.0, help="σ of --init normal.")]
+MaxMemoryOpt = Annotated[str | None, typer.Option(
+    "--max-memory", metavar="BYTES", show_default=False,
+    help="Refuse runs estimated to need more (4GiB, 500MB; default: 3/4 of the available "
+         "RAM).")]
+
+
+def verify(
+    file: FileArg, define: DefineOpt = None, format: FormatOpt = Format.table,
+    batch: BatchOpt = 1, seed: SeedOpt = 0,
+    gradcheck: Annotated[bool, typer.Option(
+        "--gradcheck", help="Also compare every gradient with central differences (float64, "
+                            "sampled coordinates of each parameter array and the input).")]
+    = False,
+    samples: Annotated[int, typer.Option("--samples", min=1, help="Coordinates per array "
+                                                                  "for --gradcheck.")] = 3,
+    rf: Annotated[bool, typer.Option("--rf/--no-rf", help="Measure receptive fields (the "
+                                                          "gradient-support probe).")] = True,
+    init: InitOpt = InitKind.he, std: StdOpt = 0.01, max_memory: MaxMemoryOpt = None,
+    no_optional: NoOptionalOpt = False,
+) -> None:
+    """Run the network for real in NumPy (forward and backward on a random batch) and check
+    every layer's output shape, parameters, MACs, kept activation bytes and receptive field
+    against the static analysis. Exit 1 on any mismatch, 2 on an input error."""
+    from archcalc.executor import report as render
+    from archcalc.executor.network import Options
+    from archcalc.executor.verify import verify as run_verify
+
+    options = Options(batch=batch, seed=seed, init=_init(init), std=std)
+    try:
+        with _progress() as start:
+            result = run_verify(load(file), defines(define), options=options,
+                                receptive_field=rf, gradcheck_samples=samples if gradcheck else 0,
+                                max_memory=_bytes(max_memory), optional=not no_optional,
+                                progress=start)
+    except ArchError as err:
+        fail(err, format)
+    _emit(format, result, render.to_table, render.to_json, render.to_csv, render.to_markdown)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def init_stats(
+    file: FileArg, define: DefineOpt = None, init: InitOpt = InitKind.he, std: StdOpt = 0.01,
+    batch: Annotated[int | None, typer.Option(
+        "--batch", "-b", min=1, show_default=False,
+        help="Inputs in the batch (default: 1000 for a vector input, as the slide; 16 for "
+             "an image).")] = None,
+    seed: SeedOpt = 0, format: FormatOpt = Format.table, max_memory: MaxMemoryOpt = None,
+) -> None:
+    """Forward a random N(0, 1) batch and print each layer's activation mean and std: the
+    slides' initialization experiment (std collapses with --init normal --std 0.01, holds
+    with --init he on ReLU nets)."""
+    import archcalc
+    from archcalc.analyze import Settings, analyze_graph
+    from archcalc.executor import report as render
+    from archcalc.executor.guard import check_memory
+    from archcalc.executor.network import Options
+    from archcalc.executor.stats import init_stats as measure
+
+    try:
+        graph = archcalc.build_graph(load(file), defines(define))
+        size = batch or (1000 if len(graph.input) == 1 else 16)
+        options = Options(batch=size, seed=seed, init=_init(init), std=std)
+        analysis = analyze_graph(graph, Settings(batch=size))
+        check_memory(analysis, options, _bytes(max_memory))
+        with _progress() as start:
+            stats = measure(graph, options, start(len(graph.nodes)) if start else None)
+    except ArchError as err:
+        fail(err, format)
+    _emit(format, stats, render.stats_table, render.stats_json, render.stats_text,
+          render.stats_text)
+
+
+def _init(kind: InitKind) -> Any:
+    from archcalc.executor.init import Init
+
+    return Init(kind.value)
+
+
+def _bytes(text: str | None) -> int | None:
+    """--max-memory as bytes: `4GiB`, `500MB`, `1e9` is not accepted (write 1GB)."""
+    if text is None:
+        return None
+    from archcalc.units import parse_number
+
+    try:
+        return int(parse_number(text, "bytes").value)
+    except ValueError as exc:
+        raise ArchError(f"--max-memory {text}: {exc}", None, "write a size like 4GiB or 500MB",
+                        Source("<command line>", "")) from None
+
+
+def _emit(fmt: Format, result: Any, table: Callable[[Any], Any], as_json: Callable[[Any], str],
+          as_csv: Callable[[Any], str], as_markdown: Callable[[Any], str]) -> None:
+    if fmt is Format.table:
+        from rich.console import Console
+
+        Console(highlight=False).print(table(result))
+    else:
+        writer = {Format.json: as_json, Format.csv: as_csv}.get(fmt, as_markdown)
+        sys.stdout.write(writer(result))
+
+
+Tick = Callable[[str], None]
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[int], Tick] | None]:
+    """A transient rich progress bar on stderr when it is a terminal (None otherwise): yields
+    `start(total)`, which returns the `tick(label)` the library calls once per step."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn)
+
+    with Progress(TextColumn("{task.description:<40.40}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=Console(stderr=True),
+                  transient=True) as progress:
+
+        def start(total: int) -> Tick:
+            task = progress.add_task("", total=total)
+
+            def tick(label: str) -> None:
+                progress.update(task, description=label, advance=1)
+
+            return tick
+
+        yield start
