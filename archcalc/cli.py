@@ -284,3 +284,8 @@ def fail(err: ArchError, fmt: Format | None = None) -> NoReturn:
 
 def main() -> None:
     app()
+
+from archcalc import executor_cli  # noqa: E402  (registers verify and init-stats)
+
+app.command("verify")(executor_cli.verify)
+app.command("init-stats")(executor_cli.init_stats)
