@@ -38,6 +38,9 @@ def read_file(path: str | os.PathLike[str]) -> Source:
 
 def decode(name: str, data: bytes) -> Source:
     """UTF-8 text (a leading byte-order mark is dropped); binary or invalid bytes refused."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise _at(name, data[2:].decode("utf-16", errors="replace").encode(), 0,
+                  "this file is UTF-16 text", "save it as UTF-8")
     nul = data.find(b"\x00")
     if nul >= 0:
         raise _at(name, data, nul, "this looks like a binary file (it contains NUL bytes)",

@@ -103,7 +103,8 @@ def _cover(items: list[Any]) -> Span:
 def _int(text: str, span: Span) -> int:
     if len(text) > MAX_DIGITS:
         raise ArchError(f"number {text[:20]}… has {len(text)} digits", span,
-                        f"integers are limited to {MAX_DIGITS} digits")
+                        f"numbers are limited to {MAX_DIGITS} digits (on each side of a "
+                        "decimal point)")
     return int(text)
 
 
@@ -298,47 +299,146 @@ def describe_expected(expected: set[str]) -> str:
 
 def syntax_error(exc: Any, source: Source) -> ArchError:
     """Translate a Lark exception into an ArchError with a located message and hint."""
-    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+    from lark.exceptions import UnexpectedCharacters
 
     text = source.text
     if isinstance(exc, UnexpectedCharacters):
-        return _bad_character(exc, source)
-    assert isinstance(exc, UnexpectedToken)
-    token = exc.token
-    expected = set(exc.expected) if exc.expected else set(exc.accepts or ())
+        token, offset, expected = None, exc.pos_in_stream, set(exc.allowed or ())
+    else:
+        token = exc.token
+        offset = len(text) if token.type == "$END" else token.start_pos
+        expected = set(exc.expected) if exc.expected else set(exc.accepts or ())
+    opened = open_brackets(text, offset)
+    expected = _reachable(expected, opened[-1][0] if opened else "")
+    char = text[offset:offset + 1]
+    if char and char not in " \t\n\r\f" and (not char.isprintable() or char == "\ufeff"):
+        return ArchError(f"unexpected character {char!r}", span_at(text, offset, 1),
+                         "the file contains a control or invisible character; remove it",
+                         source)
+    if token is not None and token.type == "$END" and opened:
+        bracket, at = opened[-1]
+        return ArchError(f"'{bracket}' is never closed", span_at(text, at, 1),
+                         f"add '{_OPENERS[bracket]}'; expected {describe_expected(expected)}",
+                         source)
+    found = _in_context(text, offset, expected, opened)
+    if found is not None:
+        return ArchError(*found, source)
+    if token is None:
+        return _bad_character(text, offset, expected, source)
     if token.type == "$END":
-        unclosed = unclosed_bracket(text)
-        if unclosed is not None:
-            char, offset = unclosed
-            return ArchError(f"'{char}' is never closed", span_at(text, offset, 1),
-                             f"add '{_OPENERS[char]}'; expected {describe_expected(expected)}",
-                             source)
-        end = len(text.rstrip())
-        return ArchError("unexpected end of file", span_at(text, max(0, end - 1), 1),
-                         f"expected {describe_expected(expected)}", source)
+        return _end_of_file(text, expected, source)
     span = _tok_span(token)
     if token.type in _CONTEXTUAL and token.type not in expected:
         return _stray(token, span, expected, source)
     shown = str(token).strip() or repr(str(token))
+    hint = _token_hint(text, token, expected)
+    if token.type == "_NL" and opened:
+        at = span_at(text, opened[-1][1], 1)
+        hint += f" (the '{opened[-1][0]}' at line {at.line}, column {at.column} is still open)"
     return ArchError(f"unexpected {shown!r}" if token.type != "_NL" else "unexpected new line",
-                     span, _token_hint(exc, token, expected), source)
+                     span, hint, source)
 
 
-def _token_hint(exc: Any, token: Any, expected: set[str]) -> str:
-    previous = exc.token_history[-1] if getattr(exc, "token_history", None) else None
+def _reachable(expected: set[str], innermost: str) -> set[str]:
+    """`expected` without the closing brackets (and `|`) that the innermost open bracket
+    does not allow: the LALR tables offer every closer a merged state might need."""
+    return {t for t in expected if _CLOSES.get(t, innermost) == innermost}
+
+
+_CLOSES = {"RPAR": "(", "RSQB": "[", "RBRACE": "{", "VBAR": "("}
+_SEPARATORS = ("-", "->", ",", "\u2013", "\u2014", "\u2192")
+
+
+def _before(text: str, offset: int) -> tuple[str, int]:
+    """What the parser read last: up to 2,000 characters before `offset`, comments blanked
+    and trailing blanks stripped, with the offset where that text starts."""
+    start = max(0, offset - 2000)
+    seen = re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), text[start:offset])
+    return seen.rstrip(), start
+
+
+def _in_context(text: str, offset: int, expected: set[str], opened: list[tuple[str, int]]
+                ) -> tuple[str, Span, str] | None:
+    """(message, span, hint) for mistakes recognised from the text around the error."""
+    char, (seen, start) = text[offset:offset + 1], _before(text, offset)
+    word = re.search(r"[A-Za-z_][A-Za-z0-9_]*$", seen)
+    name = word.group() if word else ""
+    where = span_at(text, start + word.start(), len(name)) if word else None
+    line_start = bool(word) and seen[:word.start()].rstrip(" \t\f\r")[-1:] in ("\n", "") \
+        and (start == 0 or "\n" in seen[:word.start()])
+    if char and char in ")]}":
+        if not opened:
+            return (f"'{char}' closes nothing", span_at(text, offset, 1),
+                    "remove it, or add the bracket it closes earlier")
+        bracket, at = opened[-1]
+        if _OPENERS[bracket] != char:
+            where_open = span_at(text, at, 1)
+            return (f"'{char}' does not match the '{bracket}' at line {where_open.line}, "
+                    f"column {where_open.column}", span_at(text, offset, 1),
+                    f"close that '{bracket}' with '{_OPENERS[bracket]}' first")
+    if char in (")", "]", "|") and seen[-1:] in ("(", "[", "|") and "SHORTHAND" in expected:
+        what = "path" if "|" in (char, seen[-1:]) else "group"
+        return (f"an empty {what}", span_at(text, offset, 1),
+                "each path of a merge needs a layer (IDENTITY passes the input through)"
+                if what == "path" else "a group needs at least one layer")
+    if char and char in "x\u00d7" and seen[-1:].isdigit():
+        if start + len(seen) < offset:
+            return (f"unexpected {char!r}", span_at(text, offset, 1),
+                    "a size is written without spaces, like 32x32x3")
+        return ("unfinished size", span_at(text, offset, 1),
+                "a size has a number after each x, like 3x5")
+    if char.isdigit() and seen[-1:] in ("-", "\u2013", "\u2212") and "SHORTHAND" in expected:
+        return (f"unexpected {char!r}", span_at(text, offset, 1),
+                "a shorthand is one word without spaces, like CONV3-64 or FC-4096")
+    if name.lower() in _KEYWORDS and where is not None and not line_start:
+        return (f"'{name}' starts a statement", where, "a statement goes on a line of its own")
+    if name.lower() in ("add", "concat", "res") and where is not None and \
+            expected <= {"LPAR"}:
+        return (f"{name.upper()} merges paths in brackets", where,
+                f"write {name.upper()}(path | path), e.g. ADD(CONV(8, p=1) | IDENTITY)")
+    if expected == {"LBRACE"}:
+        return ("a block needs a body", span_at(text, start + len(seen) - 1, 1),
+                "write its layers in braces: block NAME(args) { CONV(8) - RELU }")
+    close = _near_keyword(name) if line_start else None
+    if close and where is not None and name.lower() not in _KEYWORDS:
+        return (f"unknown statement {name!r}", where, f"did you mean '{close}'? statements: "
+                + ", ".join(_KEYWORDS))
+    if line_start and not opened and word is not None:
+        return _unfinished_param(text, seen, start, word.start())
+    return None
+
+
+def _unfinished_param(text: str, seen: str, start: int, word: int
+                      ) -> tuple[str, Span, str] | None:
+    """A `param` line ending in `=`, `,` or an operator: the next line was read into it."""
+    line = seen[:word].rstrip()
+    last = line[line.rfind("\n") + 1:].strip()
+    if not last.lower().startswith("param") or last[-1:] not in ("=", ",", "+", "-", "*", "/"):
+        return None
+    span = span_at(text, start + len(line) - 1, 1)
+    return (f"unfinished param line: nothing follows '{last[-1]}'", span,
+            f"complete line {span.line} (param N = 2) or remove the '{last[-1]}'; the next "
+            "line cannot continue it")
+
+
+def _end_of_file(text: str, expected: set[str], source: Source) -> ArchError:
+    seen, _ = _before(text, len(text))
+    if not seen.strip():
+        return ArchError("the file has only comments", span_at(text, 0, 1),
+                         "start with `input 32x32x3` and a layer", source)
+    hint = f"expected {describe_expected(expected)}"
+    if seen.endswith(_SEPARATORS) and "SHORTHAND" in expected:
+        hint = "the file ends with a separator: add a layer after it, or remove it"
+    return ArchError("unexpected end of file", span_at(text, max(0, len(seen) - 1), 1), hint,
+                     source)
+
+
+def _token_hint(text: str, token: Any, expected: set[str]) -> str:
     wanted = f"expected {describe_expected(expected)}"
-    if str(token) in ("-", "->", ",", "\u2013", "\u2014", "\u2192") and "SHORTHAND" in expected:
+    if str(token) in _SEPARATORS and "SHORTHAND" in expected:
         return "two separators in a row, or a separator with no layer after it; " + wanted
-    if token.type == "RPAR" and previous is not None and previous.type == "COMMA":
+    if token.type == "RPAR" and _before(text, token.start_pos)[0].endswith(","):
         return "remove the trailing ','"
-    if token.type == "NAME" and previous is not None and previous.type == "INT" \
-            and str(token).lower().startswith("x"):
-        return "a size is written without spaces, like 3x5"
-    if token.type in ("SIZE", "INT", "LPAR") and previous is not None \
-            and previous.type == "NAME":
-        close = _near_keyword(str(previous))
-        if close:
-            return f"did you mean '{close}'? {wanted}"
     if ("SHORTHAND" in expected or "_SEP" in expected) and \
             token.type in ("SHORTHAND", "NAME", "LPAR", "LSQB", "MERGE"):
         return "layers are separated by '-', '->', ',' or a new line; " + wanted
@@ -371,28 +471,22 @@ def _near_keyword(word: str) -> str | None:
     return match[0] if match else None
 
 
-def _bad_character(exc: Any, source: Source) -> ArchError:
-    text = source.text
-    char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
-    span = span_at(text, exc.pos_in_stream, 1)
-    allowed = set(exc.allowed or ())
-    if char == "." and text[exc.pos_in_stream + 1:exc.pos_in_stream + 2].isdigit():
+def _bad_character(text: str, offset: int, allowed: set[str], source: Source) -> ArchError:
+    span = span_at(text, offset, 1)
+    if text[offset:offset + 1] == "." and text[offset + 1:offset + 2].isdigit():
         return ArchError("a decimal needs a leading digit", span, "write 0.5, not .5", source)
-    if not char.isprintable() or char == "\ufeff":
-        return ArchError(f"unexpected character {char!r}", span,
-                         "the file contains a control or invisible character; remove it",
-                         source)
-    return ArchError(f"unexpected character {char!r}", span,
+    return ArchError(f"unexpected character {text[offset:offset + 1]!r}", span,
                      f"expected {describe_expected(allowed)}", source)
 
 
-def unclosed_bracket(text: str) -> tuple[str, int] | None:
-    """The innermost bracket left open at the end of `text`, with its offset."""
+def open_brackets(text: str, end: int | None = None) -> list[tuple[str, int]]:
+    """The brackets still open at `end` (default: the end of `text`), innermost last, with
+    their offsets; comments are skipped."""
     stack: list[tuple[str, int]] = []
-    for match in _BRACKETS.finditer(text):
+    for match in _BRACKETS.finditer(text, 0, len(text) if end is None else end):
         char = match.group()
         if char in _OPENERS:
             stack.append((char, match.start()))
-        elif char in ")]}" and stack:
+        elif stack:
             stack.pop()
-    return stack[-1] if stack else None
+    return stack
