@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from fractions import Fraction
 
 from archcalc import rf as rflib
@@ -151,17 +152,16 @@ class Analysis:
     graph: Graph
 
     def __getitem__(self, name: str) -> LayerReport:
-        for report in self.layers:
-            if report.name == name:
-                return report
-        raise KeyError(name)
+        return self._by_name[0][name]
 
     def group(self, name: str) -> GroupReport:
         """A block call, labeled group or labeled repeat by its path."""
-        for report in self.groups:
-            if report.name == name:
-                return report
-        raise KeyError(name)
+        return self._by_name[1][name]
+
+    @cached_property
+    def _by_name(self) -> tuple[dict[str, LayerReport], dict[str, GroupReport]]:
+        """Layers and groups by name, built once (checks look up every expect line)."""
+        return {r.name: r for r in self.layers}, {g.name: g for g in self.groups}
 
     def names(self) -> list[str]:
         return [report.name for report in self.layers]

@@ -113,9 +113,13 @@ def check(files: Annotated[list[str], typer.Argument(
 
     console = Console(highlight=False)
     outcome: dict[str, Sequence[Result] | str] = {}
+    try:
+        params = defines(define)
+    except ArchError as err:
+        fail(err, format)
     for file in files:
         try:
-            analysis = archcalc.analyze(load(file), params=defines(define), batch=batch,
+            analysis = archcalc.analyze(load(file), params=params, batch=batch,
                                         dtype=dtype, optimizer=optimizer)
             results = run_checks(analysis)
         except ArchError as err:
@@ -202,7 +206,7 @@ def _emit_sweep(outcomes: list[sweep_module.Outcome], job: sweep_module.Sweep,
     from archcalc.render import sweep as render
     from archcalc.sweep import optional_labels
 
-    labels = optional_labels(job.source, job.optionals)
+    labels = optional_labels(job.source, job.spans)
     if fmt is Format.json:
         sys.stdout.write(render.sweep_json(outcomes, labels, total))
     elif fmt is Format.csv:
@@ -241,7 +245,7 @@ def load(file: str) -> Source:
 
 
 def defines(items: list[str] | None) -> dict[str, Value]:
-    """`-D NAME=VALUE` options as params."""
+    """`-D NAME=VALUE` options as params; an ArchError for a malformed one."""
     params: dict[str, Value] = {}
     for item in items or []:
         name, sep, text = item.partition("=")
@@ -251,7 +255,8 @@ def defines(items: list[str] | None) -> dict[str, Value]:
                 raise ValueError("write -D NAME=VALUE, for example -D N=4")
             params[name] = parse_value(text.strip())
         except ValueError as exc:
-            fail(ArchError(f"-D {item}: {exc}", None, "", Source("<command line>", "")))
+            raise ArchError(f"-D {item}: {exc}", None, "", Source("<command line>", "")
+                            ) from None
     return params
 
 

@@ -9,6 +9,7 @@ per iteration (`stage.1.conv1`); unlabeled groups, repeats and optionals are tra
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -98,6 +99,7 @@ class Expander:
         self.blocks: dict[str, BlockDef] = {}
         self.calls: list[str] = []  # the block calls being expanded, outermost first
         self.depth = 0
+        self.steps = 0  # elements met while expanding, bounded like the layers
         self.globals: dict[str, Value] = {}
         self.bound: dict[tuple[object, ...], tuple[Layer, frozenset[str]]] = {}
 
@@ -122,9 +124,14 @@ class Expander:
                      tuple(sorted(self.scopes, key=lambda sc: (sc.first, sc.depth))),
                      tuple(s for s in statements if isinstance(s, ast.Expect)),
                      tuple(params.items()), tuple(self.optionals.values()), self.source,
-                     tuple("defaults " + " ".join(self.source.text[s.span.start:s.span.end]
-                                                  .split())
+                     tuple("defaults " + self.excerpt(s.span)
                            for s in statements if isinstance(s, ast.Defaults)))
+
+    def excerpt(self, span: Span, limit: int = 200) -> str:
+        """The text of `span` for a title: comments dropped, blanks collapsed, clipped."""
+        text = self.source.text[span.start:min(span.end, span.start + limit)]
+        text = " ".join(re.sub(r"#[^\n]*", "", text).split())
+        return text + ("…" if span.end - span.start > limit else "")
 
     def params(self, statements: tuple[ast.Statement, ...]) -> dict[str, Value]:
         """Every `param`, in order, each seeing the ones before; -D values replace them."""
@@ -229,6 +236,9 @@ class Expander:
         return x
 
     def element(self, el: ast.Element, x: int, ns: Namespace, label: str | None) -> int:
+        self.steps += 1
+        if self.steps > 10 * self.limits.max_layers:
+            raise self.too_many_steps(point_at(el.span, 1))
         if isinstance(el, ast.Labeled):
             return self.element(el.body, x, ns, el.label)
         if isinstance(el, ast.Call):
@@ -298,19 +308,33 @@ class Expander:
         if label is not None:
             ns.claim(label, el.span)
         for i in range(1, count + 1):
-            before = len(self.nodes)
+            before, steps = len(self.nodes), self.steps
             x = self.element(el.body, x, ns, None if label is None else f"{label}.{i}")
             grown = len(self.nodes) - before
             if grown == 0:
                 break  # every iteration expands alike: an empty one means all are empty
-            if i == 1 and before + grown * count > self.limits.max_layers:
-                raise ArchError(f"repeating {grown} layers {count:,} times gives more than "
-                                f"{self.limits.max_layers:,} layers", point_at(el.count.span,
-                                                                              len(show(count))),
-                                "raise the limit with --max-layers")
+            if i == 1:
+                self.affordable(el, count, grown, self.steps - steps)
         if label is not None:
             self.scope(ns.full(label), f"× {count}", first)
         return x
+
+    def affordable(self, el: ast.Repeat, count: int, grown: int, steps: int) -> None:
+        """Refuse a repeat at once when its first iteration shows that all of them would
+        pass the layer or step limit (every iteration expands alike)."""
+        at = point_at(el.count.span, len(show(count)))
+        if len(self.nodes) + grown * (count - 1) > self.limits.max_layers:
+            raise ArchError(f"repeating {grown} layer{'s' * (grown != 1)} {count:,} times "
+                            f"gives more than {self.limits.max_layers:,} layers", at,
+                            "raise the limit with --max-layers")
+        if self.steps + steps * (count - 1) > 10 * self.limits.max_layers:
+            raise self.too_many_steps(at)
+
+    def too_many_steps(self, span: Span) -> ArchError:
+        return ArchError(f"expanding the description takes more than "
+                         f"{10 * self.limits.max_layers:,} steps", span,
+                         "elements that expand to nothing (*0, an absent ?) still take a step "
+                         "each time; the limit is 10 × --max-layers")
 
     def count(self, el: ast.Repeat, ns: Namespace) -> int:
         value = evaluate(el.count, ns.env)
@@ -355,7 +379,7 @@ class Expander:
             x = self.chain(definition.block.body, x,
                            ns.child(local, env, definition.defaults))
         self.calls.pop()
-        self.scope(path, self.source.text[call.span.start:call.span.end], first)
+        self.scope(path, self.excerpt(call.span), first)
         return x
 
     def arguments(self, block: ast.Block, call: ast.Call, ns: Namespace) -> dict[str, Value]:

@@ -8,6 +8,7 @@ mismatch, ...); the reason names the layer.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 import operator
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -17,7 +18,7 @@ from typing import Any
 
 from archcalc import paused_gc
 from archcalc.analyze import Settings, analyze_graph
-from archcalc.errors import ArchError, Source
+from archcalc.errors import ArchError, Source, Span
 from archcalc.expand import Limits, expand
 from archcalc.syntax import parse
 from archcalc.units import parse_number
@@ -80,10 +81,11 @@ class Sweep:
         self.ranges = dict(ranges)
         self.settings = settings
         self.limits = limits
-        self.optionals = self._optionals()
+        self.spans = self._optionals()
+        self.optionals = [span.start for span in self.spans]
 
-    def _optionals(self) -> list[int]:
-        """Start offsets of the `?` elements met when every one is present."""
+    def _optionals(self) -> list[Span]:
+        """The `?` elements met when every one is present."""
         first = {name: values[0] for name, values in self.ranges.items()}
         try:
             graph = expand(self.program, self.source, first, True, self.limits)
@@ -91,7 +93,7 @@ class Sweep:
             if "declares no param" in err.message:
                 raise err.located(self.source) from None
             return []
-        return [span.start for span in graph.optionals]
+        return list(graph.optionals)
 
     def __len__(self) -> int:
         return count(self.ranges, len(self.optionals))
@@ -159,10 +161,12 @@ def sort(outcomes: list[Outcome], key: str | None) -> list[Outcome]:
     return sorted(outcomes, key=lambda o: (not o.valid, getattr(o, key)))
 
 
-def optional_labels(source: Source, starts: list[int]) -> list[str]:
-    """Short labels for the `?` elements: their text in the source, e.g. `POOL?`."""
-    labels = []
-    for start in starts:
-        end = source.text.find("?", start)
-        labels.append(" ".join(source.text[start:end + 1].split()))
-    return labels
+def optional_labels(source: Source, spans: Sequence[Span]) -> list[str]:
+    """Short labels for the `?` elements: their text in the source, e.g. `POOL?` (comments
+    dropped, long ones clipped), with line and column added where two would read alike."""
+    texts = []
+    for span in spans:
+        text = " ".join(re.sub(r"#[^\n]*", "", source.text[span.start:span.end]).split())
+        texts.append(text if len(text) <= 40 else f"{text[:20]}…{text[-19:]}")
+    alike = Counter(texts)
+    return [t if alike[t] == 1 else f"{t} @{s.line}:{s.column}" for t, s in zip(texts, spans)]

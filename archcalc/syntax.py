@@ -215,8 +215,11 @@ def _transformer() -> Any:
             node = items[0]
             for suffix in items[1:]:
                 span = node.span.to(_span_of(suffix))
-                node = (ast.Optional(node, span) if hasattr(suffix, "type")
-                        else ast.Repeat(node, suffix.value, span))
+                if hasattr(suffix, "type") and isinstance(node, ast.Optional):
+                    node = ast.Optional(node.body, span)  # X?? is X?
+                else:
+                    node = (ast.Optional(node, span) if hasattr(suffix, "type")
+                            else ast.Repeat(node, suffix.value, span))
             return node  # type: ignore[no-any-return]
 
         def repeat(self, items: list[Any]) -> _Count:

@@ -11,10 +11,12 @@ from rich.table import Table
 from rich.text import Text
 
 from archcalc.check import Result
+from archcalc.errors import printable
 
 
 def checks_table(name: str, results: Sequence[Result]) -> RenderableType:
     """One file's checks: name, figure, expected, got, ✓/✗; then each failure's formula."""
+    name = printable(name)  # a file name: no control characters in the title
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title=Text(name),
                   title_justify="left", title_style="bold")
     table.add_column("line", justify="right")

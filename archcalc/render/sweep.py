@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from archcalc.render.common import number
+from archcalc.render.text import safe_cells
 from archcalc.sweep import Outcome
 from archcalc.units import compact, grouped, size_bytes
 from archcalc.values import show
@@ -20,10 +21,10 @@ from archcalc.values import show
 def sweep_table(outcomes: Sequence[Outcome], labels: Sequence[str]) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     names = [name for name, _ in outcomes[0].values] if outcomes else []
-    for name in names:
-        table.add_column(name, justify="right")
+    for name in names:  # headers as Text: a label like `[relu]?` is not rich markup
+        table.add_column(Text(name), justify="right")
     for label in labels:
-        table.add_column(label, justify="center")
+        table.add_column(Text(label), justify="center")
     for column in ("params", "MACs", "memory", "RF"):
         table.add_column(column, justify="right", no_wrap=True)
     table.add_column("note", overflow="fold", ratio=1)
@@ -59,7 +60,7 @@ def sweep_csv(outcomes: Sequence[Outcome], labels: Sequence[str]) -> str:
     out = io.StringIO()
     rows = [_row(o, labels) for o in outcomes]
     if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(safe_cells(list(rows[0])))
+        writer.writerows(safe_cells(list(row.values())) for row in rows)
     return out.getvalue()

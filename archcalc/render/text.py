@@ -92,14 +92,14 @@ def to_csv(analysis: Analysis) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in analysis.layers:
-        writer.writerow(_safe([r.name, r.kind, r.layer, " ".join(r.inputs), "x".join(
+        writer.writerow(safe_cells([r.name, r.kind, r.layer, " ".join(r.inputs), "x".join(
             map(str, r.output)), r.params, r.weights, r.buffers, r.macs, r.flops,
             r.activations, str(not r.stored).lower(), r.memory, _pair(r, "size"),
             _pair(r, "jump"), _pair(r, "start"), str(r.fits).lower(), r.note]))
     t = analysis.totals
-    writer.writerow(_safe(["total", "", "", "", "", t.params, t.weights, t.buffers, t.macs,
-                           t.flops, t.activations, "", t.memory_forward, "", "", "", "",
-                           f"training memory {t.memory_training} bytes"]))
+    writer.writerow(safe_cells(["total", "", "", "", "", t.params, t.weights, t.buffers,
+                                t.macs, t.flops, t.activations, "", t.memory_forward, "", "",
+                                "", "", f"training memory {t.memory_training} bytes"]))
     return out.getvalue()
 
 
@@ -108,7 +108,7 @@ def _pair(r: LayerReport, attr: str) -> str:
     return h if h == w else f"{h}x{w}"
 
 
-def _safe(row: list[object]) -> list[object]:
+def safe_cells(row: list[object]) -> list[object]:
     """Cells that a spreadsheet would run as formulas get a leading quote (OWASP)."""
     return [f"'{c}" if isinstance(c, str) and c[:1] in ("=", "+", "-", "@", "\t", "\r")
             else c for c in row]
