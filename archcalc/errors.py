@@ -30,8 +30,10 @@ class Source:
     text: str
 
     def line(self, number: int) -> str:
-        lines = self.text.splitlines()
-        return lines[number - 1] if 0 < number <= len(lines) else ""
+        """Line `number` (from 1) as the parser counts them: ended by \\n only (a form feed
+        or U+2028 inside a line does not end it)."""
+        lines = self.text.split("\n", number)
+        return lines[number - 1].removesuffix("\r") if 0 < number <= len(lines) else ""
 
 
 class ArchError(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from archcalc.errors import ArchError, Source, Span
@@ -51,8 +52,10 @@ def decode(name: str, data: bytes) -> Source:
         raise _at(name, data, exc.start, f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
                   "save the file as UTF-8") from None
     if not text.strip():
-        raise ArchError("the file is empty", None, "start with `input 32x32x3` and a layer",
-                        Source(name, text))
+        raise ArchError("the file is empty", Span(1, 1, 1, 2, 0, 1),
+                        "start with `input 32x32x3` and a layer", Source(name, text))
+    if "\r" in text:  # old Mac line ends: a lone CR ends a line too (same length, offsets kept)
+        text = re.sub("\r(?!\n)", "\n", text)
     return Source(name, text)
 
 

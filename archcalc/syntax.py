@@ -318,6 +318,9 @@ def syntax_error(exc: Any, source: Source) -> ArchError:
         return ArchError(f"unexpected character {char!r}", span_at(text, offset, 1),
                          "the file contains a control or invisible character; remove it",
                          source)
+    if char in _PASTED:
+        return ArchError(f"unexpected character {char!r}", span_at(text, offset, 1),
+                         f"write {_PASTED[char]!r} (a character pasted from slides?)", source)
     if token is not None and token.type == "$END" and opened:
         bracket, at = opened[-1]
         return ArchError(f"'{bracket}' is never closed", span_at(text, at, 1),
@@ -406,8 +409,14 @@ def _in_context(text: str, offset: int, expected: set[str], opened: list[tuple[s
     if close and where is not None and name.lower() not in _KEYWORDS:
         return (f"unknown statement {name!r}", where, f"did you mean '{close}'? statements: "
                 + ", ".join(_KEYWORDS))
-    if line_start and not opened and word is not None:
-        return _unfinished_param(text, seen, start, word.start())
+    if char.isdigit() and word is not None and word.end() == len(seen) and "LPAR" in expected:
+        number = re.match(r"[0-9]+", text[offset:offset + 20])
+        return (f"unexpected {char!r}", span_at(text, offset, 1),
+                f"arguments go in brackets: {name}({number.group() if number else char})")
+    first = "\n" in text[start + len(seen):offset]  # the error starts its line
+    if not opened and (line_start or first):
+        return _unfinished_param(text, seen, start, word.start() if line_start and word
+                                 else len(seen))
     return None
 
 
@@ -475,11 +484,14 @@ def _near_keyword(word: str) -> str | None:
 
 
 def _bad_character(text: str, offset: int, allowed: set[str], source: Source) -> ArchError:
-    span = span_at(text, offset, 1)
-    if text[offset:offset + 1] == "." and text[offset + 1:offset + 2].isdigit():
+    span, char = span_at(text, offset, 1), text[offset:offset + 1]
+    if char == "." and text[offset + 1:offset + 2].isdigit():
         return ArchError("a decimal needs a leading digit", span, "write 0.5, not .5", source)
-    return ArchError(f"unexpected character {text[offset:offset + 1]!r}", span,
+    return ArchError(f"unexpected character {char!r}", span,
                      f"expected {describe_expected(allowed)}", source)
+
+
+_PASTED = {"\u00f7": "/", "\u00b7": "*", "\u2217": "*", "\u2010": "-", "\u2011": "-"}
 
 
 def open_brackets(text: str, end: int | None = None) -> list[tuple[str, int]]:
