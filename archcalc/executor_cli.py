@@ -55,7 +55,7 @@ def verify(
     every layer's output shape, parameters, MACs, kept activation bytes and receptive field
     against the static analysis. Exit 1 on any mismatch, 2 on an input error."""
     from archcalc.executor import report as render
-    from archcalc.executor.network import Options
+    from archcalc.executor.network import ExecutionError, Options
     from archcalc.executor.verify import verify as run_verify
 
     options = Options(batch=batch, seed=seed, init=_init(init), std=std)
@@ -67,6 +67,9 @@ def verify(
                                 progress=start)
     except ArchError as err:
         fail(err, format)
+    except ExecutionError as err:  # the analyzer accepted a layer a kernel refuses
+        sys.stderr.write(f"✗ {err}\n")
+        raise typer.Exit(1) from None
     _emit(format, result, render.to_table, render.to_json, render.to_csv, render.to_markdown)
     if not result.ok:
         raise typer.Exit(1)

@@ -24,11 +24,12 @@ class ConvCache:
     window: Window
     groups: int
     has_bias: bool
+    pad_value: float = 0.0
 
 
-def _grouped_cols(x: Array, window: Window, groups: int) -> Array:
+def _grouped_cols(x: Array, window: Window, groups: int, pad_value: float = 0.0) -> Array:
     """im2col per group: (G, N·H_out·W_out, F_h·F_w·C_in/G)."""
-    view = windows(pad(x, window.padding), window)  # (N, Ho, Wo, Fh, Fw, C)
+    view = windows(pad(x, window.padding, pad_value), window)  # (N, Ho, Wo, Fh, Fw, C)
     n, ho, wo, fh, fw, c = view.shape
     grouped = view.reshape(n * ho * wo, fh, fw, groups, c // groups)
     return grouped.transpose(3, 0, 1, 2, 4).reshape(groups, n * ho * wo, -1)
@@ -49,11 +50,13 @@ def conv_forward(
     padding: Padding = NO_PADDING,
     dilation: Pair = (1, 1),
     groups: int = 1,
+    pad_value: float = 0.0,
 ) -> tuple[Array, ConvCache]:
     """out[n,i,j,k] = b[k] + Σ_{p,q,c} x_pad[n, i·s_h + p·d_h, j·s_w + q·d_w, g·C_g + c]·w[p,q,c,k].
 
     (N, H, W, C) -> (N, H_out, W_out, K), H_out = (H + P_t + P_b − F')//S + 1; g = k // (K/G).
     One product per group: im2col (M × F_h·F_w·C_g) @ (F_h·F_w·C_g × K/G), M = N·H_out·W_out.
+    `pad_value` fills the padding (0; the RF probe uses NaN to see which outputs read it).
     """
     check_keys(weights, ["w"], ["b"])
     w = weights["w"]
@@ -62,11 +65,12 @@ def conv_forward(
         raise ValueError(f"conv: input {x.shape}, weights {w.shape}, groups={groups}")
     window = Window((fh, fw), stride, padding, dilation)
     ho, wo = window.out_hw(spatial(x.shape))
-    out = gemm(_grouped_cols(x, window, groups), _grouped_w(w, groups), counter, "conv.forward")
+    cols = _grouped_cols(x, window, groups, pad_value)
+    out = gemm(cols, _grouped_w(w, groups), counter, "conv.forward")
     out = out.transpose(1, 0, 2).reshape(x.shape[0], ho, wo, k)
     if "b" in weights:
         out += weights["b"]
-    return out, ConvCache(x, w, window, groups, "b" in weights)
+    return out, ConvCache(x, w, window, groups, "b" in weights, pad_value)
 
 
 def conv_backward(
@@ -82,7 +86,7 @@ def conv_backward(
     d2 = dout.reshape(n * ho * wo, groups, k // groups).transpose(1, 0, 2)  # (G, M, K/G)
     grads: Grads = {}
     if dw:
-        cols = _grouped_cols(x, window, groups)
+        cols = _grouped_cols(x, window, groups, cache.pad_value)
         dwg = gemm(cols.transpose(0, 2, 1), d2, counter, "conv.dw")  # (G, Fh·Fw·Cg, K/G)
         grads["w"] = dwg.reshape(groups, fh, fw, cg, k // groups).transpose(1, 2, 3, 0, 4) \
             .reshape(w.shape)
@@ -101,11 +105,12 @@ class LocalCache:
     w: Array
     window: Window
     has_bias: bool
+    pad_value: float = 0.0
 
 
-def _position_cols(x: Array, window: Window) -> Array:
+def _position_cols(x: Array, window: Window, pad_value: float = 0.0) -> Array:
     """im2col per output position: (H_out·W_out, N, F_h·F_w·C)."""
-    view = windows(pad(x, window.padding), window)
+    view = windows(pad(x, window.padding, pad_value), window)
     n, ho, wo = view.shape[:3]
     return view.reshape(n, ho * wo, -1).transpose(1, 0, 2)
 
@@ -117,6 +122,7 @@ def local_forward(
     counter: MacCounter,
     stride: Pair = (1, 1),
     padding: Padding = NO_PADDING,
+    pad_value: float = 0.0,
 ) -> tuple[Array, LocalCache]:
     """out[n,i,j,k] = b[i,j,k] + Σ_{p,q,c} x_pad[n, i·s_h + p, j·s_w + q, c]·w[i,j,p,q,c,k].
 
@@ -129,11 +135,11 @@ def local_forward(
     if window.out_hw(spatial(x.shape)) != (ho, wo) or x.shape[3] != c:
         raise ValueError(f"local: input {x.shape} does not match weights {w.shape}")
     wmat = w.reshape(ho * wo, fh * fw * c, k)
-    out = gemm(_position_cols(x, window), wmat, counter, "local.forward")  # (P, N, K)
+    out = gemm(_position_cols(x, window, pad_value), wmat, counter, "local.forward")  # (P, N, K)
     out = out.transpose(1, 0, 2).reshape(x.shape[0], ho, wo, k)
     if "b" in weights:
         out += weights["b"]
-    return out, LocalCache(x, w, window, "b" in weights)
+    return out, LocalCache(x, w, window, "b" in weights, pad_value)
 
 
 def local_backward(
@@ -146,7 +152,7 @@ def local_backward(
     d2 = dout.reshape(n, ho * wo, k).transpose(1, 0, 2)  # (P, N, K)
     grads: Grads = {}
     if dw:
-        cols = _position_cols(x, window)
+        cols = _position_cols(x, window, cache.pad_value)
         grads["w"] = gemm(cols.transpose(0, 2, 1), d2, counter, "local.dw").reshape(w.shape)
         if cache.has_bias:
             grads["b"] = dout.sum(axis=0)

@@ -32,6 +32,7 @@ class Call:
     out: Array | None = None  # write the result here (an in-place run), for `inplace` kinds
     buffers: dict[str, Array] = field(default_factory=dict)  # BN's running statistics
     thin: bool = False  # the RF probe's network: one channel, groups ignored
+    pad_value: float = 0.0  # what padding reads (the RF probe: NaN)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Kernel:
     pointwise: bool = False  # each output position depends on that input position alone
     collapses: bool = False  # every output unit sees the whole input (FC, GAP, FLATTEN)
     probe: str = ""  # the kind that stands in for this one in the RF probe ("" = itself)
+    thin: str = ""  # … in the thin probe, where every tensor has one channel
     workspace: float = 0.0  # cache arrays kept per output element (memory estimate)
 
 
@@ -89,7 +91,7 @@ def _conv(xs: list[Array], w: Weights, layer: Any, call: Call) -> tuple[Array, A
     g = windowed(layer, spatial(xs[0].shape))
     return conv.conv_forward(xs[0], w, counter=call.counter, stride=g.stride,
                              padding=g.padding, dilation=g.dilation,
-                             groups=1 if call.thin else layer.groups)
+                             groups=1 if call.thin else layer.groups, pad_value=call.pad_value)
 
 
 def _conv_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
@@ -101,7 +103,7 @@ def _conv_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
 def _local(xs: list[Array], w: Weights, layer: Any, call: Call) -> tuple[Array, Any]:
     g = windowed(layer, spatial(xs[0].shape))
     return conv.local_forward(xs[0], w, counter=call.counter, stride=g.stride,
-                              padding=g.padding)
+                              padding=g.padding, pad_value=call.pad_value)
 
 
 def _local_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
@@ -137,11 +139,12 @@ def _fc_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
 # ---- pooling and resampling ---------------------------------------------------------------
 
 
-def _pool(forward: Callable[..., tuple[Array, Any]]) -> Forward:
+def _pool(forward: Callable[..., tuple[Array, Any]], fill: bool = False) -> Forward:
     def run(xs: list[Array], w: Weights, layer: Any, call: Call) -> tuple[Array, Any]:
         g = windowed(layer, spatial(xs[0].shape))
+        extra = {"pad_value": call.pad_value} if fill else {}
         return forward(xs[0], w, counter=call.counter, kernel=g.kernel, stride=g.stride,
-                       padding=g.padding, overhang=g.overhang)
+                       padding=g.padding, overhang=g.overhang, **extra)
 
     return run
 
@@ -228,7 +231,7 @@ KERNELS: dict[str, Kernel] = {
     "fc": Kernel(_fc, _single(dense.fc_backward, True), _fc_weights, collapses=True),
     "maxpool": Kernel(_pool(pool.maxpool_forward), _single(pool.maxpool_backward),
                       probe="avgpool", workspace=0.5),
-    "avgpool": Kernel(_pool(pool.avgpool_forward), _single(pool.avgpool_backward)),
+    "avgpool": Kernel(_pool(pool.avgpool_forward, fill=True), _single(pool.avgpool_backward)),
     "gap": Kernel(_gap, _gap_backward, collapses=True),
     "upsample": Kernel(_upsample, _single(merge.upsample_backward)),
     "relu": _activation("relu", workspace=1),
@@ -255,5 +258,6 @@ KERNELS: dict[str, Kernel] = {
     "identity": Kernel(_plain(dense.identity_forward), _single(dense.identity_backward),
                        pointwise=True),
     "add": Kernel(_merge(merge.add_forward), _merged(merge.add_backward)),
-    "concat": Kernel(_merge(merge.concat_forward), _merged(merge.concat_backward)),
+    # one channel per path in the thin probe: their sum has the union of their supports
+    "concat": Kernel(_merge(merge.concat_forward), _merged(merge.concat_backward), thin="add"),
 }

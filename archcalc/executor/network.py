@@ -72,12 +72,21 @@ class Trace:
     seconds: float
 
 
+class ExecutionError(Exception):
+    """A kernel refused a node the analyzer accepted (or failed): a disagreement to report."""
+
+    def __init__(self, node: str, stage: str, cause: Exception) -> None:
+        super().__init__(f"the executor could not run {node} ({stage}): {cause}")
+        self.node = node
+
+
 class Net:
     """A graph with weights, created on first use from the actual input shapes."""
 
     def __init__(self, graph: Graph, options: Options = Options(), thin: bool = False,
-                 positive: bool = False) -> None:
+                 positive: bool = False, pad_value: float = 0.0) -> None:
         self.graph, self.options, self.thin, self.positive = graph, options, thin, positive
+        self.pad_value = pad_value
         self.weights: list[dict[str, Array] | None] = [None] * len(graph.nodes)
         self.buffers: list[dict[str, Array]] = [{} for _ in graph.nodes]
 
@@ -85,8 +94,10 @@ class Net:
         """The kernel of node i (the probe's stand-in in a positive net) and its layer."""
         layer = self.graph.nodes[i].layer
         kernel = KERNELS[layer.kind]
+        if self.thin and kernel.thin:
+            return KERNELS[kernel.thin], layer
         if self.positive and kernel.probe:
-            return KERNELS["identity" if kernel.probe == "identity" else kernel.probe], layer
+            return KERNELS[kernel.probe], layer
         return kernel, layer
 
     def weights_for(self, i: int, x_shape: Shape) -> dict[str, Array]:
@@ -204,13 +215,16 @@ def forward(net: Net, x: Array, loss: bool = True, tick: Tick | None = None,
         if loss and i == n - 1 and node.layer.kind == "softmax":
             _cross_entropy(net, state, node.inputs[0], xs[0])  # type: ignore[arg-type]
         call = Call(state.counters[i], np.random.default_rng([opts.seed, i, 2]),
-                    buffers=net.buffers[i], thin=net.thin)
+                    buffers=net.buffers[i], thin=net.thin, pad_value=net.pad_value)
         if kernel.inplace and opts.inplace:
             trace.note = storage.blocker(i, xs[0])  # type: ignore[arg-type]
             call.out = None if trace.note else xs[0]
         start = time.perf_counter()
-        weights = net.weights_for(i, xs[0].shape[1:])  # type: ignore[union-attr]
-        out, cache = kernel.forward(xs, weights, layer, call)  # type: ignore[arg-type]
+        try:
+            weights = net.weights_for(i, xs[0].shape[1:])  # type: ignore[union-attr]
+            out, cache = kernel.forward(xs, weights, layer, call)  # type: ignore[arg-type]
+        except (ValueError, IndexError, TypeError) as exc:
+            raise ExecutionError(node.name, "forward", exc) from exc
         trace.seconds_forward = time.perf_counter() - start
         state.values[i], state.caches[i] = out, cache
         storage.record(i, out, cache)
@@ -247,8 +261,9 @@ def backward(net: Net, state: State, keep_grads: bool = False, support: bool = F
 
     A final SOFTMAX under the cross-entropy loss is skipped (its input holds the seed).
     `support` (the RF probe, a positive net): skip weight gradients and replace each input
-    gradient by its support indicator [dx ≠ 0] — through non-negative Jacobians the support
-    of the next gradient depends on that of this one alone, and nothing can underflow.
+    gradient by its support indicator [dx > 0] — through non-negative Jacobians the support
+    of the next gradient depends on that of this one alone, and nothing can underflow (NaN,
+    from the probe's NaN padding outside the seed's cone, counts as 0).
     """
     graph = net.graph
     grads: dict[int, Array] = dict(state.seeds)
@@ -263,7 +278,10 @@ def backward(net: Net, state: State, keep_grads: bool = False, support: bool = F
         kernel, _ = net.kernel(i)
         counter = MacCounter()
         start = time.perf_counter()
-        dxs, dweights = kernel.backward(dout, state.caches[i], counter, not support)
+        try:
+            dxs, dweights = kernel.backward(dout, state.caches[i], counter, not support)
+        except (ValueError, IndexError, TypeError) as exc:
+            raise ExecutionError(node.name, "backward", exc) from exc
         trace = state.traces[i]
         trace.seconds_backward = time.perf_counter() - start
         trace.macs_backward = counter.macs
@@ -273,7 +291,7 @@ def backward(net: Net, state: State, keep_grads: bool = False, support: bool = F
             params[i] = dweights
         for j, dx in zip(node.inputs, dxs, strict=True):
             if support:
-                dx = (dx != 0).astype(dx.dtype)
+                dx = (dx > 0).astype(dx.dtype)
             grads[j] = dx if j not in grads else grads[j] + dx
         state.caches[i] = None
     return grads.get(INPUT), params

@@ -100,14 +100,16 @@ def avgpool_forward(
     stride: Pair,
     padding: Padding = NO_PADDING,
     overhang: Pair = (0, 0),
+    pad_value: float = 0.0,
 ) -> tuple[Array, AvgPoolCache]:
     """out[n,i,j,c] = Σ_{p,q} x_pad[n, i·s_h + p, j·s_w + q, c] / divisor[i,j].
 
     divisor = window pixels inside input + padding (count_include_pad=True), overhang excluded.
+    `pad_value` fills padding and overhang (0; the RF probe's NaN shows which outputs read it).
     """
     check_keys(weights, [])
     window = _window(spatial(x.shape), kernel, stride, padding, overhang)
-    xp = pad(x, window.padding)
+    xp = pad(x, window.padding, pad_value)
     out_hw = window.out_hw(spatial(x.shape))
     total = tap_sum(xp, window, out_hw)
     divisor = _divisor(window, spatial(x.shape), overhang, x.dtype)

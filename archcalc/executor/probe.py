@@ -65,6 +65,7 @@ class RFProbe:
     h: AxisProbe
     w: AxisProbe
     whole: bool  # the seed covered the whole output (a layer after FC, FLATTEN or GAP)
+    settled: bool = True  # a larger input would not change the supports
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,11 @@ def _multiple(g: Fraction, stride: int) -> int:
     return stride * g.denominator // math.gcd(g.numerator, stride * g.denominator)
 
 
-def probe(graph: Graph, seed: int = 0, tick: Tick | None = None) -> dict[str, RFProbe]:
-    """Measure every node's receptive field (an empty dict for a vector input)."""
+def probe(graph: Graph, seed: int = 0, tick: Tick | None = None, thin: bool = True
+          ) -> dict[str, RFProbe]:
+    """Measure every node's receptive field (an empty dict for a vector input).
+
+    `thin=False` probes the net at its real widths (tests show both agree)."""
     if len(graph.input) != 3:
         return {}
     lay = layout(graph)
@@ -117,10 +121,14 @@ def probe(graph: Graph, seed: int = 0, tick: Tick | None = None) -> dict[str, RF
         more = math.ceil(GROWTH ** (k + 1))
         grown = (base[0] + step[0] * more, base[1] + step[1] * more)
         final = k == MAX_GROWTH or grown[0] * grown[1] * batch > MAX_PIXELS
-        net = Net(graph, Options(batch=batch, seed=seed, dtype="float32"), thin=True,
+        net = Net(graph, Options(batch=batch, seed=seed, dtype="float32"), thin=thin,
                   positive=True)
-        state = forward(net, net.input((*extent, 1)), loss=False,
-                        only=_ancestors(graph, pending))
+        x = net.input((*extent, 1 if thin else graph.input[2]))
+        needed = _ancestors(graph, pending)
+        state = forward(net, x.copy(), loss=False, only=needed)
+        net.pad_value = math.nan  # the same net again, to see which outputs read padding
+        finite = [v is not None and np.isfinite(v) for v in
+                  forward(net, x, loss=False, only=needed).values]
         clipped: set[int] = set()
         for i in sorted(pending):
             source = _pointwise_input(graph, i)
@@ -132,8 +140,8 @@ def probe(graph: Graph, seed: int = 0, tick: Tick | None = None) -> dict[str, RF
             if not (final or lay.collapsed[i]) and any(j in clipped for j in graph.nodes[i].inputs):
                 clipped.add(i)  # its field holds a clipped one: wait for a larger input
                 continue
-            result = _measure(net, state, i, lay, extent)
-            if result.whole or (result.h.exact and result.w.exact) or final:
+            result = _measure(net, state, finite[i], i, lay, extent)
+            if result.whole or result.settled or final:
                 found[graph.nodes[i].name] = result
                 pending.discard(i)
                 if tick:
@@ -166,8 +174,10 @@ def _ancestors(graph: Graph, nodes: set[int]) -> set[int]:
     return seen
 
 
-def _measure(net: Net, state, i: int, lay: Layout, extent: tuple[int, int]) -> RFProbe:  # type: ignore[no-untyped-def]
-    """Seed node i's probed units, backpropagate, and read the supports."""
+def _measure(net: Net, state, finite: Array, i: int, lay: Layout,  # type: ignore[no-untyped-def]
+             extent: tuple[int, int]) -> RFProbe:
+    """Seed node i's probed units, backpropagate, and read the supports; `finite` marks the
+    outputs that read no padding (finite in a forward pass with NaN padding)."""
     out = state.values[i]
     name = net.graph.nodes[i].name
     seed = np.zeros_like(out)
@@ -175,7 +185,7 @@ def _measure(net: Net, state, i: int, lay: Layout, extent: tuple[int, int]) -> R
     if whole:
         seed[0] = 1.0
         units: list[tuple[int, int]] = []
-        count = 1
+        count, inside = 1, False
     else:
         p = math.lcm(*lay.period[i])
         hw = out.shape[1:3]
@@ -185,12 +195,24 @@ def _measure(net: Net, state, i: int, lay: Layout, extent: tuple[int, int]) -> R
         for t, (r, c) in enumerate(units):
             seed[t, r, c, :] = 1.0
         count = len(units)
+        # a unit whose value is finite read no padding (NaN) on any path: its support is its
+        # whole field, not a clipped one
+        inside = all(finite[t, r, c, :].all() for t, (r, c) in enumerate(units))
     state.seeds = {i: seed}
     dx, _ = backward(net, _fresh(state), support=True)
     supports = [_support(dx, t) for t in range(count)] if dx is not None else []
     axes = [_axis(extent[a], [u[a] for u in units], [s[a] for s in supports],
-                  lay.period[i][a], whole) for a in (0, 1)]
-    return RFProbe(name, axes[0], axes[1], whole)
+                  lay.period[i][a], inside) for a in (0, 1)]
+    settled = whole or (inside and len(units) >= math.lcm(*lay.period[i]) + 1 and
+                        all(_interior(s[a], extent[a]) for s in supports for a in (0, 1)))
+    return RFProbe(name, axes[0], axes[1], whole, settled)
+
+
+def _interior(support: tuple[int, int], extent: int) -> bool:
+    """Off the border (or empty: a unit no input reaches, as between a transposed layer's
+    taps when F < S)."""
+    lo, hi = support
+    return lo < 0 or (0 < lo and hi < extent - 1)
 
 
 def _fresh(state):  # type: ignore[no-untyped-def]
@@ -212,10 +234,13 @@ def _support(dx: Array, t: int) -> tuple[tuple[int, int], tuple[int, int]]:
 
 
 def _axis(extent: int, units: list[int], supports: list[tuple[int, int]], period: int,
-          whole: bool) -> AxisProbe:
+          inside: bool) -> AxisProbe:
+    """Size, jump and start when the units' fields lie inside the input (they read no
+    padding, and their supports keep off the border, where a transposed layer's field would
+    run past the input); else only the supports."""
     probed = AxisProbe(extent, tuple(units), tuple(supports))
-    interior = all(0 < lo and hi < extent - 1 for lo, hi in supports)
-    if whole or not supports or not interior or len(units) < period + 1:
+    interior = all(0 < lo and hi < extent - 1 for lo, hi in supports)  # none empty either
+    if not inside or not supports or not interior or len(units) < period + 1:
         return probed
     centres = [Fraction(lo + hi, 2) for lo, hi in supports]
     jump = (centres[period] - centres[0]) / period

@@ -232,15 +232,20 @@ def stats_table(stats: Stats) -> Any:
         table.add_column(title, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     top = max(row.std for row in stats.rows)
     for row in stats.rows:
-        table.add_row(row.name, row.kind, _dims(row.shape), f"{row.mean:.6f}",
-                      f"{row.std:.6f}", bar(row.std, top))
+        table.add_row(row.name, row.kind, _dims(row.shape), _small(row.mean), _small(row.std),
+                      bar(row.std, top))
     return Group(Text(f"{stats.network}: {stats.describe()}", style="bold"), table,
                  Text("std by layer: " + sparkline([r.std for r in stats.rows])))
 
 
+def _small(value: float) -> str:
+    """Six decimals as the slide prints them, or three digits and an exponent when tiny."""
+    return f"{value:.6f}" if value == 0 or abs(value) >= 1e-4 else f"{value:.2e}"
+
+
 def stats_text(stats: Stats) -> str:
     """The slide's print-out: `layer had mean … and std …`, one line per layer."""
-    return "".join(f"{r.name} ({r.kind}) had mean {r.mean:.6f} and std {r.std:.6f}\n"
+    return "".join(f"{r.name} ({r.kind}) had mean {_small(r.mean)} and std {_small(r.std)}\n"
                    for r in stats.rows)
 
 

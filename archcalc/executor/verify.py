@@ -153,36 +153,59 @@ def _totals(analysis: Analysis, trace: Trace) -> dict[str, Check]:
 
 
 def rf_check(report: LayerReport, measured: RFProbe) -> Check:
-    """Exact probes: size, jump and start per axis. Clipped probes: each probed unit's static
-    interval [centre ± (size − 1)/2], clipped to the probe input, against its support."""
+    """Exact probes: size, jump and start per axis, equal. Clipped probes (a field that leaves
+    the probe input, or a layer after FC/GAP/FLATTEN that sees the whole input): for each probed
+    unit, its static interval [centre ± (size − 1)/2] against the support. An end of the
+    interval inside the input must be the support's end: the path through every layer's
+    extreme tap reaches it. An end outside it only bounds the support, which stops at the
+    last input pixel a window actually reads (strides larger than windows, or units that read
+    only padding, leave rows out)."""
     axes = (("h", report.rf.h, measured.h), ("w", report.rf.w, measured.w))
     if measured.h.exact and measured.w.exact:
         expected = {a: (s.size, s.jump, s.start) for a, s, _ in axes}
         got = {a: (m.size, m.jump, m.start) for a, _, m in axes}
         return Check(_fields(expected), _fields(got), expected == got)
-    expected_iv = {a: _static_supports(s, m, measured.whole) for a, s, m in axes}
-    got_iv = {a: list(m.supports) for a, _, m in axes}
+    intervals = {a: _static_intervals(s, m, measured.whole) for a, s, m in axes}
+    ok = all(_unit_ok([(iv, m.supports[t], m.extent) for a, _, m in axes
+                       for iv in intervals[a][t:t + 1]]) for t in range(len(intervals["h"])))
+    got_iv = {a: [list(iv) for iv in m.supports] for a, _, m in axes}
     note = "whole input" if measured.whole else "clipped by the input's border"
-    return Check(_intervals(expected_iv), _intervals(got_iv), expected_iv == got_iv, note)
+    return Check({a: [[lo, hi] for lo, hi in ivs] for a, ivs in intervals.items()}, got_iv,
+                 ok, note)
 
 
-def _static_supports(axis: Any, m: AxisProbe, whole: bool) -> list[tuple[int, int]]:
-    units = [0] if whole else list(m.units)
-    out = []
-    for u in units:
-        centre = axis.start + u * axis.jump
-        lo = max(0, math.ceil(centre - (axis.size - 1) / 2))
-        hi = min(m.extent - 1, math.floor(centre + (axis.size - 1) / 2))
-        out.append((lo, hi) if lo <= hi else (-1, -1))
-    return out
+def _static_intervals(axis: Any, m: AxisProbe, whole: bool) -> list[tuple[Fraction, Fraction]]:
+    """[centre − (size − 1)/2, centre + (size − 1)/2] of each probed unit."""
+    half, start, jump = Fraction(axis.size - 1) / 2, Fraction(axis.start), Fraction(axis.jump)
+    return [(start + u * jump - half, start + u * jump + half)
+            for u in ([0] if whole else m.units)]
+
+
+Axis = tuple[tuple[Fraction, Fraction], tuple[int, int], int]  # interval, support, extent
+
+
+def _unit_ok(axes: list[Axis]) -> bool:
+    """One probed unit: an empty support needs an axis on which no end of the interval is an
+    input pixel (every path there reads padding only); else each axis is checked alone."""
+    if any(support[0] < 0 for _, support, _ in axes):
+        return any(not (_pixel(a, extent) or _pixel(b, extent))
+                   for (a, b), _, extent in axes)
+    return all(_axis_ok(*axis) for axis in axes)
+
+
+def _pixel(end: Fraction, extent: int) -> bool:
+    return end.denominator == 1 and 0 <= end <= extent - 1
+
+
+def _axis_ok(interval: tuple[Fraction, Fraction], support: tuple[int, int], extent: int) -> bool:
+    (a, b), (lo, hi) = interval, support
+    left = lo == a if _pixel(a, extent) else max(0, math.ceil(a)) <= lo
+    right = hi == b if _pixel(b, extent) else hi <= min(extent - 1, math.floor(b))
+    return left and right and lo <= hi
 
 
 def _fields(per_axis: dict[str, tuple[Any, Any, Any]]) -> dict[str, dict[str, Any]]:
     return {a: {"size": s, "jump": j, "start": st} for a, (s, j, st) in per_axis.items()}
-
-
-def _intervals(per_axis: dict[str, list[tuple[int, int]]]) -> dict[str, list[list[int]]]:
-    return {a: [list(iv) for iv in ivs] for a, ivs in per_axis.items()}
 
 
 def options_for(batch: int = 1, seed: int = 0, init: str = "he", std: float = 0.01) -> Options:

@@ -1,0 +1,232 @@
+"""`archcalc verify` and `init-stats`: the zoo's small specs verify, the executor never calls the
+analyzer's rules, exit codes, formats, the memory guard."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import archcalc
+from archcalc.cli import app
+
+SPECS = Path(__file__).resolve().parents[1] / "specs"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+SMALL = 2 * 10**8  # MACs: specs above it run in tests/executor/test_zoo.py (-m slow)
+
+
+def small_specs() -> list[Path]:
+    found = []
+    for path in sorted(SPECS.rglob("*.arch")):
+        if archcalc.analyze(path).totals.macs <= SMALL:
+            found.append(path)
+    return found
+
+
+@pytest.mark.parametrize("path", small_specs(), ids=lambda p: p.stem)
+def test_small_specs_verify(path: Path) -> None:
+    from archcalc.executor.network import Options
+    from archcalc.executor.verify import verify
+
+    report = verify(path, options=Options(batch=2))
+    assert report.ok, [layer.name for layer in report.layers if not layer.ok]
+
+
+def test_the_zoo_has_small_specs_to_verify() -> None:
+    assert len(small_specs()) >= 15
+
+
+# ---- independence: the run never calls a rule ----------------------------------------------
+
+RULE_MODULES = ("archcalc.layers.base", "archcalc.layers.conv", "archcalc.layers.pool",
+                "archcalc.layers.dense", "archcalc.layers.activation",
+                "archcalc.layers.norm", "archcalc.layers.merge", "archcalc.rf",
+                "archcalc.analyze")
+ALLOWED = {"rate"}  # Dropout.rate: 1 − keep, the field read as the drop probability
+
+
+def _raiser(name: str):  # type: ignore[no-untyped-def]
+    def raise_(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"the executor called the analyzer's {name}")
+
+    return raise_
+
+
+def patch_rules(monkeypatch: pytest.MonkeyPatch) -> int:
+    """Make every rule method of every kind and every function of the rule modules raise."""
+    from archcalc.layers import REGISTRY
+
+    patched = 0
+    for cls in REGISTRY.values():
+        for klass in cls.__mro__:
+            if not klass.__module__.startswith("archcalc.layers"):
+                continue
+            for name, value in vars(klass).items():
+                if name.startswith("__") or name in ALLOWED or not callable(value):
+                    continue
+                if isinstance(value, (classmethod, staticmethod)):
+                    continue  # preset(): the expander's, used before analysis
+                monkeypatch.setattr(cls, name, _raiser(f"{klass.__name__}.{name}"))
+                patched += 1
+    for module_name in RULE_MODULES:
+        module = sys.modules[module_name]
+        for name, value in vars(module).items():
+            if inspect.isfunction(value) and value.__module__ == module_name:
+                monkeypatch.setattr(module, name, _raiser(f"{module_name}.{name}"))
+                patched += 1
+    from archcalc.executor import verify as verify_module
+
+    monkeypatch.setattr(verify_module, "analyze_graph", _raiser("analyze_graph"))
+    return patched
+
+
+INDEPENDENCE = """input 12x12x4
+CONV(8, f=3, p=same, s=2, groups=2) - BN - RELU - LRN(n=3)
+RES(CONV(8, f=3, p=1, d=1) - PRELU | IDENTITY) - MAXPOOL(2, ceil=true)
+CONCAT(CONV(4, f=1) - ELU | AVGPOOL(3, s=1, p=1) - LEAKYRELU) - MAXOUT(k=2)
+LOCAL(4, f=2) - SIGMOID - DECONV(4, f=2, s=2) - UPSAMPLE(2) - TANH
+GAP - FLATTEN - FC(10) - DROPOUT(0.3) - FC(5) - SOFTMAX
+"""
+
+
+def test_verify_never_calls_a_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    from archcalc.executor.network import Options
+    from archcalc.executor.verify import compare
+    from archcalc.layers import REGISTRY
+
+    graph = archcalc.build_graph(INDEPENDENCE)
+    analysis = archcalc.analyze(INDEPENDENCE, batch=2)
+    assert {r.kind for r in analysis.layers} == set(REGISTRY)  # every kind is exercised
+    assert patch_rules(monkeypatch) > 50
+    with pytest.raises(AssertionError, match="called the analyzer"):
+        archcalc.analyze(INDEPENDENCE)  # the patches bite
+    report = compare(graph, analysis, Options(batch=2), gradcheck_samples=1)
+    assert report.ok, [layer.name for layer in report.layers if not layer.ok]
+
+
+# ---- the command line ------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def invoke(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args))
+
+
+def test_verify_table_and_exit_0() -> None:
+    result = invoke("verify", str(SPECS / "lenet5.arch"))
+    assert result.exit_code == 0, result.output
+    assert "verified" in result.output and "✓" in result.output
+
+
+def test_verify_json() -> None:
+    result = invoke("verify", str(SPECS / "lenet5.arch"), "--format", "json", "--batch", "2")
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["ok"] and doc["settings"]["batch"] == 2
+    conv1 = doc["layers"][0]
+    assert conv1["output"] == {"expected": [28, 28, 6], "got": [28, 28, 6], "ok": True}
+    assert conv1["macs"]["got"] == 28 * 28 * 6 * 25  # per image
+    assert conv1["rf"]["got"] == {"h": {"size": 5, "jump": 1, "start": 2},
+                                  "w": {"size": 5, "jump": 1, "start": 2}}
+    assert doc["totals"]["params"]["got"] == 61706
+
+
+@pytest.mark.parametrize("fmt", ["csv", "markdown"])
+def test_verify_other_formats(fmt: str) -> None:
+    result = invoke("verify", str(SPECS / "lenet5.arch"), "--format", fmt, "--no-rf")
+    assert result.exit_code == 0 and "conv1" in result.stdout
+
+
+def test_verify_gradcheck() -> None:
+    result = invoke("verify", str(SPECS / "lenet5.arch"), "--gradcheck", "--samples", "2",
+                    "--format", "json")
+    assert result.exit_code == 0
+    checks = json.loads(result.stdout)["gradcheck"]
+    assert {(c["node"], c["key"]) for c in checks} >= {("conv1", "w"), ("fc5", "b"),
+                                                       ("input", "x")}
+    assert all(c["ok"] for c in checks)
+
+
+def test_a_mismatch_exits_1() -> None:
+    """TANH keeps its output for its backward pass: DROPOUT cannot overwrite it, so it holds
+    new storage where the memory convention counts none."""
+    text = "input 4x4x1\nCONV(2, f=3) - TANH - DROPOUT\n"
+    result = runner.invoke(app, ["verify", "-", "--no-rf"], input=text)
+    assert result.exit_code == 1
+    assert "dropout1" in result.output and "tanh1 keeps that storage" in result.output
+
+
+def test_input_errors_exit_2() -> None:
+    result = runner.invoke(app, ["verify", "-"], input="input 4x4x1\nCONV(2, f=7)\n")
+    assert result.exit_code == 2 and "larger than the padded input" in result.stderr
+
+
+def test_memory_guard_refuses_with_the_estimate_and_a_batch_that_fits() -> None:
+    result = invoke("verify", str(SPECS / "lenet5.arch"), "--batch", "64",
+                    "--max-memory", "3MB")
+    assert result.exit_code == 2
+    assert "more than the limit of 3.00 MB" in result.stderr
+    assert "--batch" in result.stderr and "would fit" in result.stderr
+
+
+def test_memory_guard_batch_hint_is_right() -> None:
+    from archcalc.executor.guard import estimate
+
+    analysis = archcalc.analyze(SPECS / "lenet5.arch")
+    limit = 3 * 10**6
+    result = invoke("verify", str(SPECS / "lenet5.arch"), "--batch", "64", "--max-memory",
+                    "3MB")
+    fits = int(result.stderr.split("--batch ")[1].split()[0])
+    assert estimate(analysis, fits, 4).total <= limit < estimate(analysis, fits + 1, 4).total
+
+
+def test_bad_max_memory_exits_2() -> None:
+    result = invoke("verify", str(SPECS / "lenet5.arch"), "--max-memory", "lots")
+    assert result.exit_code == 2 and "--max-memory lots" in result.stderr
+
+
+def test_importing_the_cli_leaves_numpy_out() -> None:
+    code = "import sys, archcalc.cli; print('numpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
+
+
+# ---- init-stats ----------------------------------------------------------------------------
+
+
+def stds(*args: str) -> list[float]:
+    result = invoke("init-stats", str(EXAMPLES / "init_stats.arch"), "--format", "json",
+                    "--batch", "200", *args)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["layers"]
+    return [row["std"] for row in rows if row["kind"] == "relu"]
+
+
+def test_small_normal_init_collapses_layer_by_layer() -> None:
+    relu = stds("--init", "normal", "--std", "0.01")
+    assert len(relu) == 10
+    assert all(b < a for a, b in zip(relu, relu[1:]))
+    # each layer multiplies the std by about 0.01·√(500/2) ≈ 0.16: ten layers ≈ 1e-8
+    assert relu[-1] < 1e-6
+
+
+def test_he_init_holds_the_std_on_relu() -> None:
+    relu = stds("--init", "he")
+    assert all(0.3 < s < 3 for s in relu)
+
+
+def test_xavier_halves_the_variance_through_relu() -> None:
+    relu = stds("--init", "xavier")
+    assert relu[-1] < relu[0] / 5  # the slide: 0.58 → 0.026 over ten layers
+
+
+def test_init_stats_table() -> None:
+    result = invoke("init-stats", str(EXAMPLES / "init_stats.arch"), "--init", "normal")
+    assert result.exit_code == 0 and "relu10" in result.output and "█" in result.output
