@@ -173,7 +173,7 @@ def sweep(file: FileArg, define: Annotated[list[str] | None, typer.Option(
         fail(ArchError(str(exc), None, "", Source("<command line>", "")), format)
     except ArchError as err:
         fail(err, format)
-    total = len(job)
+    total = job.configurations
     if total > max_configs:
         many = f"{total:,}" if total < 10**30 else "more than 10^30"
         fail(ArchError(f"{many} configurations to analyze", None,

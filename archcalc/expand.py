@@ -100,6 +100,7 @@ class Expander:
         self.calls: list[str] = []  # the block calls being expanded, outermost first
         self.depth = 0
         self.steps = 0  # elements met while expanding, bounded like the layers
+        self.sizes: dict[tuple[object, ...], int] = {}  # layers per block call, counted
         self.globals: dict[str, Value] = {}
         self.bound: dict[tuple[object, ...], tuple[Layer, frozenset[str]]] = {}
 
@@ -307,6 +308,8 @@ class Expander:
         first = len(self.nodes)
         if label is not None:
             ns.claim(label, el.span)
+        if count > 1:  # counted first: ((RELU*1000)*1000)*1000 is refused before expanding
+            self.affordable(el, count, self.size(el.body, ns.env), 0)
         for i in range(1, count + 1):
             before, steps = len(self.nodes), self.steps
             x = self.element(el.body, x, ns, None if label is None else f"{label}.{i}")
@@ -314,21 +317,53 @@ class Expander:
             if grown == 0:
                 break  # every iteration expands alike: an empty one means all are empty
             if i == 1:
-                self.affordable(el, count, grown, self.steps - steps)
+                self.affordable(el, count, grown, self.steps - steps, done=1)
         if label is not None:
             self.scope(ns.full(label), f"× {count}", first)
         return x
 
-    def affordable(self, el: ast.Repeat, count: int, grown: int, steps: int) -> None:
-        """Refuse a repeat at once when its first iteration shows that all of them would
-        pass the layer or step limit (every iteration expands alike)."""
+    def affordable(self, el: ast.Repeat, count: int, layers: int, steps: int,
+                   done: int = 0) -> None:
+        """Refuse a repeat at once when its iterations (`done` of them expanded, each of
+        `layers` layers and `steps` steps) would pass the layer or step limit."""
         at = point_at(el.count.span, len(show(count)))
-        if len(self.nodes) + grown * (count - 1) > self.limits.max_layers:
-            raise ArchError(f"repeating {grown} layer{'s' * (grown != 1)} {count:,} times "
-                            f"gives more than {self.limits.max_layers:,} layers", at,
+        if len(self.nodes) + layers * (count - done) > self.limits.max_layers:
+            raise ArchError(f"repeating {layers:,} layer{'s' * (layers != 1)} {count:,} "
+                            f"times gives more than {self.limits.max_layers:,} layers", at,
                             "raise the limit with --max-layers")
-        if self.steps + steps * (count - 1) > 10 * self.limits.max_layers:
+        if self.steps + steps * (count - done) > 10 * self.limits.max_layers:
             raise self.too_many_steps(at)
+
+    def size(self, el: ast.Element, env: Mapping[str, Value],
+             calling: frozenset[str] = frozenset()) -> int:
+        """The layers `el` expands to, counted without expanding it; 0 where something
+        cannot be counted (expanding it reports why)."""
+        if isinstance(el, ast.Labeled | ast.Optional):
+            present = not isinstance(el, ast.Optional) or self.present(el)
+            return self.size(el.body, env, calling) if present else 0
+        if isinstance(el, ast.Group | ast.Merge):
+            paths = (el.elements,) if isinstance(el, ast.Group) else el.paths
+            return isinstance(el, ast.Merge) + sum(self.size(e, env, calling)
+                                                   for path in paths for e in path)
+        if isinstance(el, ast.Repeat):
+            try:
+                count = evaluate(el.count, env)
+            except ArchError:
+                return 0
+            valid = type(count) is int and count > 0
+            return count * self.size(el.body, env, calling) if valid else 0  # type: ignore
+        if el.name not in self.blocks or el.name in calling:
+            return int(el.name not in self.blocks)
+        block = self.blocks[el.name].block
+        try:
+            bound = self.arguments(block, el, Namespace("", env, {}))
+        except ArchError:
+            return 0
+        key = (el.name, *((k, type(v), v) for k, v in bound.items()))
+        if key not in self.sizes:
+            inner = {**self.globals, **bound}
+            self.sizes[key] = sum(self.size(e, inner, calling | {el.name}) for e in block.body)
+        return self.sizes[key]
 
     def too_many_steps(self, span: Span) -> ArchError:
         return ArchError(f"expanding the description takes more than "

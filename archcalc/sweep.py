@@ -96,6 +96,11 @@ class Sweep:
         return list(graph.optionals)
 
     def __len__(self) -> int:
+        return self.configurations
+
+    @property
+    def configurations(self) -> int:
+        """The number of configurations (may exceed what len() can return)."""
         return count(self.ranges, len(self.optionals))
 
     def run(self) -> Iterator[Outcome]:

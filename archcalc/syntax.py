@@ -313,14 +313,6 @@ def syntax_error(exc: Any, source: Source) -> ArchError:
         expected = set(exc.expected) if exc.expected else set(exc.accepts or ())
     opened = open_brackets(text, offset)
     expected = _reachable(expected, opened[-1][0] if opened else "")
-    char = text[offset:offset + 1]
-    if char and char not in " \t\n\r\f" and (not char.isprintable() or char == "\ufeff"):
-        return ArchError(f"unexpected character {char!r}", span_at(text, offset, 1),
-                         "the file contains a control or invisible character; remove it",
-                         source)
-    if char in _PASTED:
-        return ArchError(f"unexpected character {char!r}", span_at(text, offset, 1),
-                         f"write {_PASTED[char]!r} (a character pasted from slides?)", source)
     if token is not None and token.type == "$END" and opened:
         bracket, at = opened[-1]
         return ArchError(f"'{bracket}' is never closed", span_at(text, at, 1),
@@ -330,7 +322,9 @@ def syntax_error(exc: Any, source: Source) -> ArchError:
     if found is not None:
         return ArchError(*found, source)
     if token is None:
-        return _bad_character(text, offset, expected, source)
+        return ArchError(f"unexpected character {text[offset:offset + 1]!r}",
+                         span_at(text, offset, 1), f"expected {describe_expected(expected)}",
+                         source)
     if token.type == "$END":
         return _end_of_file(text, expected, source)
     span = _tok_span(token)
@@ -366,7 +360,16 @@ def _before(text: str, offset: int) -> tuple[str, int]:
 def _in_context(text: str, offset: int, expected: set[str], opened: list[tuple[str, int]]
                 ) -> tuple[str, Span, str] | None:
     """(message, span, hint) for mistakes recognised from the text around the error."""
-    char, (seen, start) = text[offset:offset + 1], _before(text, offset)
+    char, (seen, start), here = text[offset:offset + 1], _before(text, offset), \
+        span_at(text, offset, 1)
+    if char and char not in " \t\n\r\f" and (not char.isprintable() or char == "\ufeff"):
+        return (f"unexpected character {char!r}", here,
+                "the file contains a control or invisible character; remove it")
+    if char in _PASTED:
+        return (f"unexpected character {char!r}", here,
+                f"write {_PASTED[char]!r} (a character pasted from slides?)")
+    if char == "." and text[offset + 1:offset + 2].isdigit():
+        return "a decimal needs a leading digit", here, "write 0.5, not .5"
     word = re.search(r"[A-Za-z_][A-Za-z0-9_]*$", seen)
     name = word.group() if word else ""
     where = span_at(text, start + word.start(), len(name)) if word else None
@@ -374,27 +377,24 @@ def _in_context(text: str, offset: int, expected: set[str], opened: list[tuple[s
         and (start == 0 or "\n" in seen[:word.start()])
     if char and char in ")]}":
         if not opened:
-            return (f"'{char}' closes nothing", span_at(text, offset, 1),
-                    "remove it, or add the bracket it closes earlier")
+            opener = "([{"[")]}".index(char)]
+            return f"'{char}' closes nothing", here, f"remove it, or add a '{opener}' before it"
         bracket, at = opened[-1]
         if _OPENERS[bracket] != char:
             where_open = span_at(text, at, 1)
             return (f"'{char}' does not match the '{bracket}' at line {where_open.line}, "
-                    f"column {where_open.column}", span_at(text, offset, 1),
+                    f"column {where_open.column}", here,
                     f"close that '{bracket}' with '{_OPENERS[bracket]}' first")
     if char in (")", "]", "|") and seen[-1:] in ("(", "[", "|") and "SHORTHAND" in expected:
         what = "path" if "|" in (char, seen[-1:]) else "group"
-        return (f"an empty {what}", span_at(text, offset, 1),
-                "each path of a merge needs a layer (IDENTITY passes the input through)"
-                if what == "path" else "a group needs at least one layer")
+        return (f"an empty {what}", here, "each path of a merge needs a layer (IDENTITY "
+                "passes the input through)" if what == "path" else "a group needs a layer")
     if char and char in "x\u00d7" and seen[-1:].isdigit():
         if start + len(seen) < offset:
-            return (f"unexpected {char!r}", span_at(text, offset, 1),
-                    "a size is written without spaces, like 32x32x3")
-        return ("unfinished size", span_at(text, offset, 1),
-                "a size has a number after each x, like 3x5")
+            return f"unexpected {char!r}", here, "a size is written without spaces: 32x32x3"
+        return "unfinished size", here, "a size has a number after each x, like 3x5"
     if char.isdigit() and seen[-1:] in ("-", "\u2013", "\u2212") and "SHORTHAND" in expected:
-        return (f"unexpected {char!r}", span_at(text, offset, 1),
+        return (f"unexpected {char!r}", here,
                 "a shorthand is one word without spaces, like CONV3-64 or FC-4096")
     if name.lower() in _KEYWORDS and where is not None and not line_start:
         return (f"'{name}' starts a statement", where, "a statement goes on a line of its own")
@@ -411,7 +411,7 @@ def _in_context(text: str, offset: int, expected: set[str], opened: list[tuple[s
                 + ", ".join(_KEYWORDS))
     if char.isdigit() and word is not None and word.end() == len(seen) and "LPAR" in expected:
         number = re.match(r"[0-9]+", text[offset:offset + 20])
-        return (f"unexpected {char!r}", span_at(text, offset, 1),
+        return (f"unexpected {char!r}", here,
                 f"arguments go in brackets: {name}({number.group() if number else char})")
     first = "\n" in text[start + len(seen):offset]  # the error starts its line
     if not opened and (line_start or first):
@@ -464,9 +464,6 @@ _CONTEXTUAL = {"EXPECT_VALUE", "EXPECT_SHAPE", "EXPECT_KEY", "NETWORK_NAME", "LA
 def _stray(token: Any, span: Span, expected: set[str], source: Source) -> ArchError:
     """An out-of-context token, reported as the character it starts with."""
     text = str(token)
-    if text.startswith(".") and text[1:2].isdigit():
-        return ArchError("a decimal needs a leading digit", point_at(span, 1),
-                         "write 0.5, not .5", source)
     word = re.match(r"[A-Za-z_][A-Za-z0-9_]*", text)
     if word and "_SEP" in expected:
         return ArchError(f"unexpected {word.group()!r}", point_at(span, len(word.group())),
@@ -481,14 +478,6 @@ def _near_keyword(word: str) -> str | None:
 
     match = difflib.get_close_matches(word.lower(), _KEYWORDS, n=1, cutoff=0.6)
     return match[0] if match else None
-
-
-def _bad_character(text: str, offset: int, allowed: set[str], source: Source) -> ArchError:
-    span, char = span_at(text, offset, 1), text[offset:offset + 1]
-    if char == "." and text[offset + 1:offset + 2].isdigit():
-        return ArchError("a decimal needs a leading digit", span, "write 0.5, not .5", source)
-    return ArchError(f"unexpected character {char!r}", span,
-                     f"expected {describe_expected(allowed)}", source)
 
 
 _PASTED = {"\u00f7": "/", "\u00b7": "*", "\u2217": "*", "\u2010": "-", "\u2011": "-"}

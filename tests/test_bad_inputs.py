@@ -102,6 +102,7 @@ def test_errors_as_json_agree_with_the_messages(monkeypatch: pytest.MonkeyPatch)
                                env=ENV)
         assert result.exit_code == 2, name
         error = json.loads(result.stdout)["error"]
-        line, column = LOCATED.fullmatch(result.stderr.split("\n")[0]).groups()  # type: ignore[union-attr]
-        assert (error["span"]["line"], error["span"]["column"]) == (int(line), int(column))
+        located = LOCATED.fullmatch(result.stderr.split("\n")[0])
+        assert located is not None, result.stderr
+        assert (error["span"]["line"], error["span"]["column"]) == tuple(map(int, located.groups()))
         assert error["file"] == f"{name}.arch" and error["message"] and error["hint"], name

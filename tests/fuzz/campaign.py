@@ -1,0 +1,140 @@
+"""The long fuzzing campaign against parser + analyzer (+ checks, renderers, sweep).
+
+    python tests/fuzz/campaign.py --runs 100000                      # atheris, coverage-guided
+    python tests/fuzz/campaign.py --engine hypothesis --runs 100000  # without atheris
+
+Every input goes through `exercise` (tests/fuzz/harness.py): it must be analyzed and
+rendered, or refused with a located ArchError. Anything else is a finding: atheris stops,
+prints the traceback and writes the input as `crash-*` into --artifacts. An input slower
+than --slow seconds is a finding too (a hang in the making): it is saved as `slow-*.arch`
+there and the campaign goes on. The atheris corpus starts from the zoo and tests/bad/
+(each seed prefixed with a mode byte: raw file bytes, a mutated spec, or token soup) and
+grows in --corpus, outside the repository. Not collected by pytest (no test_ prefix).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/, for fuzz.harness
+
+COUNTS = {"runs": 0, "analyzed": 0, "refused": 0, "slow": 0}
+START = time.perf_counter()
+
+
+def main() -> None:
+    args = _arguments()
+    Path(args.artifacts).mkdir(parents=True, exist_ok=True)
+    if args.engine == "hypothesis":
+        _hypothesis(args)
+    else:
+        _atheris(args)
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=100_000)
+    parser.add_argument("--engine", choices=("atheris", "hypothesis"), default="atheris")
+    parser.add_argument("--slow", type=float, default=1.0, help="seconds; slower = finding")
+    parser.add_argument("--corpus", default="/tmp/archcalc-fuzz/corpus")
+    parser.add_argument("--artifacts", default="/tmp/archcalc-fuzz/findings")
+    return parser.parse_args()
+
+
+def _timed(data: bytes, args: argparse.Namespace) -> None:
+    """One input through the harness, counted and timed."""
+    from fuzz.harness import exercise
+
+    start = time.perf_counter()
+    analyzed = exercise(data)
+    took = time.perf_counter() - start
+    COUNTS["runs"] += 1
+    COUNTS["analyzed" if analyzed else "refused"] += 1
+    if took > args.slow:
+        COUNTS["slow"] += 1
+        name = f"slow-{hashlib.sha1(data).hexdigest()[:12]}.arch"
+        (Path(args.artifacts) / name).write_bytes(data)
+        print(f"\nSLOW {took:.2f}s: {name}", flush=True)
+    if COUNTS["runs"] % 10_000 == 0:
+        _report()
+
+
+def _report() -> None:
+    print(f"\n[campaign] {COUNTS['runs']:,} inputs in {time.perf_counter() - START:,.0f} s: "
+          f"{COUNTS['analyzed']:,} analyzed, {COUNTS['refused']:,} refused with ArchError, "
+          f"{COUNTS['slow']} slower than the limit", flush=True)
+
+
+def _atheris(args: argparse.Namespace) -> None:
+    import atheris
+
+    with atheris.instrument_imports(include=["archcalc", "lark"]):
+        from fuzz import harness
+    corpus = Path(args.corpus)
+    if not corpus.exists():
+        corpus.mkdir(parents=True)
+        root = harness.ROOT
+        for mode, folder in ((b"\x00", "specs"), (b"\x00", "tests/bad"), (b"\x01", "specs")):
+            for path in sorted((root / folder).rglob("*.arch")):
+                data = mode + path.read_bytes()[:100_000]
+                (corpus / hashlib.sha1(data).hexdigest()).write_bytes(data)
+
+    def one_input(data: bytes) -> None:
+        _timed(_payload(data, harness, atheris), args)
+
+    atheris.Setup([sys.argv[0], f"-runs={args.runs}", "-timeout=60", "-rss_limit_mb=4096",
+                   f"-artifact_prefix={args.artifacts}/", "-print_final_stats=1",
+                   str(corpus)], one_input)
+    import atexit
+
+    atexit.register(_report)
+    atheris.Fuzz()
+
+
+def _payload(data: bytes, harness: object, atheris: object) -> bytes:
+    """The input the fuzzer's bytes stand for: by the first byte, the rest as a file's bytes,
+    a zoo spec mutated by choices read from them, or token soup read from them."""
+    if not data or data[0] % 3 == 0:
+        return data[1:]
+    fdp = atheris.FuzzedDataProvider(data[1:])  # type: ignore[attr-defined]
+
+    def choose(n: int) -> int:
+        return fdp.ConsumeIntInRange(0, n - 1) if n > 1 else 0
+
+    if data[0] % 3 == 1:
+        specs = harness.SPECS  # type: ignore[attr-defined]
+        text = harness.mutate(specs[choose(len(specs))], choose)  # type: ignore[attr-defined]
+    else:
+        words = harness.WORDS  # type: ignore[attr-defined]
+        seps = ["", " ", "\n", " - ", ", ", "(", ")", "*", "?", ":"]
+        text = "input 32x32x3\n" + "".join(words[choose(len(words))] + seps[choose(len(seps))]
+                                           for _ in range(choose(40)))
+    return text.encode("utf-8", errors="surrogatepass")
+
+
+def _hypothesis(args: argparse.Namespace) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from fuzz.harness import mutated_spec, token_soup
+
+    inputs = st.one_of(token_soup().map(str.encode), mutated_spec().map(str.encode),
+                       st.binary(max_size=2000).map(lambda b: b"input 32x32x3\n" + b))
+
+    @settings(max_examples=args.runs, deadline=None, database=None, derandomize=False,
+              suppress_health_check=list(HealthCheck))
+    @given(inputs)
+    def campaign(data: bytes) -> None:
+        _timed(data, args)
+
+    campaign()
+    _report()
+
+
+if __name__ == "__main__":
+    main()
