@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
 from functools import cache
 from pathlib import Path
 from typing import Callable
@@ -23,17 +24,21 @@ SPECS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "specs").rglob("*
 # Small enough that a valid input analyzes in well under a second: a slower one is a finding.
 LIMITS = archcalc.Limits(max_layers=20_000, max_depth=100)
 LOCATED = re.compile(r"<fuzz>:\d+:\d+: error: ")
+LAST = {"analysis": 0.0, "layers": 0}  # of the last input: seconds to analyze, layers
 
 
 def exercise(data: bytes) -> bool:
     """True when `data` analyzes (and renders), False when it is refused with an ArchError
     that renders as a located message; any other exception is a finding."""
+    start, LAST["layers"] = time.perf_counter(), 0
     try:
         source = decode("<fuzz>", data)
         analysis = archcalc.analyze(source, limits=LIMITS)
     except ArchError as err:
+        LAST["analysis"] = time.perf_counter() - start
         _error_renders(err)
         return False
+    LAST["analysis"], LAST["layers"] = time.perf_counter() - start, len(analysis.layers)
     _analysis_renders(analysis, source)
     return True
 
