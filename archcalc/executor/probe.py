@@ -66,6 +66,7 @@ class RFProbe:
     w: AxisProbe
     whole: bool  # the seed covered the whole output (a layer after FC, FLATTEN or GAP)
     settled: bool = True  # a larger input would not change the supports
+    inside: bool = True  # the probed units read no padding: their supports are their fields
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ def _measure(net: Net, state, finite: Array, i: int, lay: Layout,  # type: ignor
     if whole:
         seed[0] = 1.0
         units: list[tuple[int, int]] = []
-        count, inside = 1, False
+        count, inside = 1, bool(finite[0].all())
     else:
         p = math.lcm(*lay.period[i])
         hw = out.shape[1:3]
@@ -205,7 +206,7 @@ def _measure(net: Net, state, finite: Array, i: int, lay: Layout,  # type: ignor
                   lay.period[i][a], inside) for a in (0, 1)]
     settled = whole or (inside and len(units) >= math.lcm(*lay.period[i]) + 1 and
                         all(_interior(s[a], extent[a]) for s in supports for a in (0, 1)))
-    return RFProbe(name, axes[0], axes[1], whole, settled)
+    return RFProbe(name, axes[0], axes[1], whole, settled, inside)
 
 
 def _interior(support: tuple[int, int], extent: int) -> bool:

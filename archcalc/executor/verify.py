@@ -153,23 +153,23 @@ def _totals(analysis: Analysis, trace: Trace) -> dict[str, Check]:
 
 
 def rf_check(report: LayerReport, measured: RFProbe) -> Check:
-    """Exact probes: size, jump and start per axis, equal. Clipped probes (a field that leaves
-    the probe input, or a layer after FC/GAP/FLATTEN that sees the whole input): for each probed
-    unit, its static interval [centre ± (size − 1)/2] against the support. An end of the
-    interval inside the input must be the support's end: the path through every layer's
-    extreme tap reaches it. An end outside it only bounds the support, which stops at the
-    last input pixel a window actually reads (strides larger than windows, or units that read
-    only padding, leave rows out)."""
+    """Exact probes: size, jump and start per axis, equal. Otherwise (a field that leaves the
+    probe input, or a layer after FC/GAP/FLATTEN that sees the whole input), each probed
+    unit's static interval [centre ± (size − 1)/2] against its support: equal (as pixel
+    ranges) when the units read no padding, so that every tap of the field is an input pixel;
+    else the support must lie within the interval clipped to the input — padding, at the input
+    or at any layer, and strides larger than windows leave rows of a field unread."""
     axes = (("h", report.rf.h, measured.h), ("w", report.rf.w, measured.w))
     if measured.h.exact and measured.w.exact:
         expected = {a: (s.size, s.jump, s.start) for a, s, _ in axes}
         got = {a: (m.size, m.jump, m.start) for a, _, m in axes}
         return Check(_fields(expected), _fields(got), expected == got)
     intervals = {a: _static_intervals(s, m, measured.whole) for a, s, m in axes}
-    ok = all(_unit_ok([(iv, m.supports[t], m.extent) for a, _, m in axes
-                       for iv in intervals[a][t:t + 1]]) for t in range(len(intervals["h"])))
+    ok = all(_unit_ok([(intervals[a][t], m.supports[t], m.extent) for a, _, m in axes],
+                      measured.inside) for t in range(len(intervals["h"])))
     got_iv = {a: [list(iv) for iv in m.supports] for a, _, m in axes}
-    note = "whole input" if measured.whole else "clipped by the input's border"
+    note = ("whole input" if measured.whole else "clipped by the input's border") + \
+        ("" if measured.inside else ", reads padding")
     return Check({a: [[lo, hi] for lo, hi in ivs] for a, ivs in intervals.items()}, got_iv,
                  ok, note)
 
@@ -184,24 +184,14 @@ def _static_intervals(axis: Any, m: AxisProbe, whole: bool) -> list[tuple[Fracti
 Axis = tuple[tuple[Fraction, Fraction], tuple[int, int], int]  # interval, support, extent
 
 
-def _unit_ok(axes: list[Axis]) -> bool:
-    """One probed unit: an empty support needs an axis on which no end of the interval is an
-    input pixel (every path there reads padding only); else each axis is checked alone."""
-    if any(support[0] < 0 for _, support, _ in axes):
-        return any(not (_pixel(a, extent) or _pixel(b, extent))
-                   for (a, b), _, extent in axes)
-    return all(_axis_ok(*axis) for axis in axes)
-
-
-def _pixel(end: Fraction, extent: int) -> bool:
-    return end.denominator == 1 and 0 <= end <= extent - 1
-
-
-def _axis_ok(interval: tuple[Fraction, Fraction], support: tuple[int, int], extent: int) -> bool:
-    (a, b), (lo, hi) = interval, support
-    left = lo == a if _pixel(a, extent) else max(0, math.ceil(a)) <= lo
-    right = hi == b if _pixel(b, extent) else hi <= min(extent - 1, math.floor(b))
-    return left and right and lo <= hi
+def _unit_ok(axes: list[Axis], inside: bool) -> bool:
+    """One probed unit, on both axes (a support is empty on both or on neither)."""
+    if inside:  # every tap is a pixel: the support is the interval's pixels, unclipped
+        return all(support == (math.ceil(a), math.floor(b)) if math.ceil(a) <= math.floor(b)
+                   else support[0] < 0 for (a, b), support, _ in axes)
+    return all(support[0] < 0 or
+               max(0, math.ceil(a)) <= support[0] <= support[1] <= min(extent - 1, math.floor(b))
+               for (a, b), support, extent in axes)
 
 
 def _fields(per_axis: dict[str, tuple[Any, Any, Any]]) -> dict[str, dict[str, Any]]:
