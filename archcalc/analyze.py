@@ -241,7 +241,7 @@ def _layer(graph: Graph, node: Node, shapes: list[Shape], fields: list[rflib.RF]
             memo[key] = _rules(layer, xs, [], detail)
         rules = memo[key]
         field_out = layer.rf(xs[0], field(node.inputs[0]))
-    _check_bounds(rules.out.shape, field_out)
+    _check_bounds(rules.out.shape, field_out, field(node.inputs[0]))
     out, params, macs, elementwise = rules.out, rules.params, rules.macs, rules.elementwise
     y = out.shape
     note = _fit_note(out, settings, node)
@@ -258,19 +258,20 @@ def _layer(graph: Graph, node: Node, shapes: list[Shape], fields: list[rflib.RF]
         field(node.inputs[0]))
 
 
-def _check_bounds(y: Shape, field_out: rflib.RF) -> None:
+def _check_bounds(y: Shape, field_out: rflib.RF, field_in: rflib.RF) -> None:
     """Refuse an output or receptive field beyond what any network needs: numbers stay
-    small enough to compute and print (chained UPSAMPLE or `p=same` strides grow them)."""
+    small enough to compute and print (chained UPSAMPLE or `p=same` strides grow them).
+    Bounded sizes and jumps bound the starts too."""
     if max(y) > MAX_COUNT:
         raise ArchError(f"the output {shape_text(y)} is too large", None,
                         f"every dimension (H, W, C or a vector's length) is limited to "
                         f"{MAX_COUNT:,}")
-    for axis in field_out:
-        for v in (axis.size, axis.jump, axis.start):
-            if abs(v.numerator) > MAX_MAGNITUDE or v.denominator > MAX_MAGNITUDE:
-                raise ArchError("the receptive field grows beyond 10^18 input pixels", None,
-                                "strides (and upsampling factors) multiply along the "
-                                "network; use smaller ones")
+    if field_out is not field_in and any(
+            a.size > MAX_MAGNITUDE or abs(a.jump.numerator) > MAX_MAGNITUDE
+            or a.jump.denominator > MAX_MAGNITUDE for a in field_out):
+        raise ArchError("the receptive field grows beyond 10^18 input pixels", None,
+                        "strides (and upsampling factors) multiply along the network; use "
+                        "smaller ones")
 
 
 def _path_name(graph: Graph, k: int, i: int) -> str:
