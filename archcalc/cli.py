@@ -237,10 +237,10 @@ def zoo() -> None:
 
 def load(file: str) -> Source:
     """The named file, or standard input for `-`."""
-    from archcalc.source import decode, read_file
+    from archcalc.source import read_file, read_stream
 
     if file == "-":
-        return decode("<stdin>", sys.stdin.buffer.read())
+        return read_stream("<stdin>", sys.stdin.buffer)
     return read_file(file)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import BinaryIO
 
 from archcalc.errors import ArchError, Source, Span
 
@@ -23,7 +24,8 @@ def read_file(path: str | os.PathLike[str]) -> Source:
         if size > MAX_BYTES:
             raise ArchError(f"file is {size:,} bytes, more than the {MAX_BYTES:,} allowed",
                             None, "a network description is a few kilobytes")
-        data = Path(name).read_bytes()
+        with open(name, "rb") as handle:  # a device or a pipe reports no size
+            return read_stream(name, handle)
     except FileNotFoundError:
         raise ArchError("no such file", None, "check the path", Source(name, "")) from None
     except IsADirectoryError:
@@ -34,6 +36,14 @@ def read_file(path: str | os.PathLike[str]) -> Source:
                         Source(name, "")) from None
     except ArchError as err:
         raise err.located(Source(name, "")) from None
+
+
+def read_stream(name: str, stream: BinaryIO) -> Source:
+    """A description read from a stream (standard input, a device), at most MAX_BYTES."""
+    data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ArchError(f"more than the {MAX_BYTES:,} bytes allowed", None,
+                        "a network description is a few kilobytes", Source(name, ""))
     return decode(name, data)
 
 

@@ -111,6 +111,18 @@ def test_file_size(tmp_path: Path) -> None:
     assert "more than the 52,428,800 allowed" in err.message
 
 
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_an_endless_device_is_read_only_up_to_the_file_size_limit() -> None:
+    err = refused(Path("/dev/zero"))
+    assert "more than the 52,428,800 bytes allowed" in err.message
+
+
+def test_standard_input_is_read_only_up_to_the_file_size_limit() -> None:
+    with within_a_second():
+        result = runner.invoke(app, ["analyze", "-"], input=b"#" * (51 * 2**20), env=ENV)
+    assert result.exit_code == 2 and "52,428,800 bytes allowed" in result.stderr
+
+
 def test_sweep_range_is_refused_before_it_is_listed(tmp_path: Path) -> None:
     err = cli(tmp_path, "input 8x8x1\nparam N = 1\nRELU*N\n", "sweep", "-D",
               "N=1..1000000000000")
