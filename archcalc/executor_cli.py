@@ -13,8 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from archcalc.cli import (BatchOpt, DefineOpt, FileArg, FormatOpt, NoOptionalOpt, defines,
-                          fail, load)
+from archcalc.cli import BatchOpt, DefineOpt, FileArg, FormatOpt, NoOptionalOpt, defines, fail, load
 from archcalc.errors import ArchError, Source
 from archcalc.render import Format
 
@@ -148,8 +147,7 @@ def _progress() -> Iterator[Callable[[int], Tick] | None]:
         yield None
         return
     from rich.console import Console
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description:<40.40}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=Console(stderr=True),

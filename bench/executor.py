@@ -87,7 +87,7 @@ def conv_layer(h: int, c: int, k: int, repeat: int) -> tuple[float, float, float
 def torch_layer(h: int, c: int, k: int, repeat: int) -> tuple[float, float] | None:
     try:
         import torch
-        import torch.nn.functional as F  # noqa: N812
+        import torch.nn.functional as F
     except ImportError:
         return None
     x = torch.randn(1, c, h, h, requires_grad=True)
@@ -108,11 +108,14 @@ def torch_layer(h: int, c: int, k: int, repeat: int) -> tuple[float, float] | No
 
 
 def vgg16_numpy(repeat: int) -> float:
+    """One training step of specs/vgg16.arch (weights drawn once, outside the timing, as for
+    torch): forward, softmax cross-entropy, backward, with the run's bookkeeping."""
     import archcalc
     from archcalc.executor.network import Options, run
 
     graph = archcalc.build_graph(ROOT / "specs" / "vgg16.arch")
-    return best(lambda: run(graph, Options(batch=1)), repeat)
+    _, net = run(graph, Options(batch=1))  # draws the weights
+    return best(lambda: run(graph, Options(batch=1), net=net), repeat)
 
 
 def vgg16_torch(repeat: int) -> float | None:
@@ -120,7 +123,7 @@ def vgg16_torch(repeat: int) -> float | None:
     softmax cross-entropy; forward + backward of every parameter and the input."""
     try:
         import torch
-        import torch.nn.functional as F  # noqa: N812
+        import torch.nn.functional as F
     except ImportError:
         return None
     gen = torch.Generator().manual_seed(0)

@@ -4,6 +4,7 @@ analyzer's rules, exit codes, formats, the memory guard."""
 from __future__ import annotations
 
 import inspect
+import itertools
 import json
 import subprocess
 import sys
@@ -212,7 +213,7 @@ def stds(*args: str) -> list[float]:
 def test_small_normal_init_collapses_layer_by_layer() -> None:
     relu = stds("--init", "normal", "--std", "0.01")
     assert len(relu) == 10
-    assert all(b < a for a, b in zip(relu, relu[1:]))
+    assert all(b < a for a, b in itertools.pairwise(relu))
     # each layer multiplies the std by about 0.01·√(500/2) ≈ 0.16: ten layers ≈ 1e-8
     assert relu[-1] < 1e-6
 

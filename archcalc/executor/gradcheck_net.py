@@ -85,7 +85,7 @@ def _central(loss, base: float, array: Array, index: tuple[int, ...],  # type: i
         right, left = (plus - base) / step, (base - minus) / step
         if abs(right - left) <= 2 * (absolute + RELATIVE * max(abs(right), abs(left))):
             break
-    return (plus - minus) / (2 * step)
+    return float((plus - minus) / (2 * step))
 
 
 ARRAYS = {"conv": 2, "local": 2, "deconv": 2, "fc": 2, "bn": 2, "prelu": 1}

@@ -59,10 +59,11 @@ def _transient(r: LayerReport, x: tuple[int, ...]) -> int:
     """Elements of the largest temporary arrays of one layer, per image."""
     layer: Any = r.node.layer
     if r.kind in ("conv", "local") and len(x) == 3:
-        columns = r.output[0] * r.output[1] * layer.f.h * layer.f.w * x[2]
-        return 2 * columns + 2 * math.prod(x)
+        taps = int(layer.f.h) * int(layer.f.w)
+        return 2 * r.output[0] * r.output[1] * taps * x[2] + 2 * math.prod(x)
     if r.kind == "deconv":
-        return 2 * x[0] * x[1] * layer.f.h * layer.f.w * r.output[2] + 2 * math.prod(r.output)
+        taps = int(layer.f.h) * int(layer.f.w)
+        return 2 * x[0] * x[1] * taps * r.output[2] + 2 * math.prod(r.output)
     return 3 * (math.prod(x) + r.activations)
 
 

@@ -9,6 +9,7 @@ import math
 from enum import StrEnum
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from .base import Array, Pair
 
@@ -28,13 +29,16 @@ def draw(
     rng: np.random.Generator,
     init: Init = Init.HE,
     std: float = 0.01,
+    dtype: DTypeLike = np.float64,
 ) -> Array:
-    """Return a float64 array of `shape` drawn from N(0, σ²) with σ set by `init`."""
+    """Return an array of `shape` (float64 unless `dtype`) drawn from N(0, σ²), σ by `init`."""
     if init is Init.HE:
         std = math.sqrt(2 / fan_in)
     elif init is Init.XAVIER:
         std = math.sqrt(1 / fan_in)
-    return rng.standard_normal(shape) * std
+    out: Array = rng.standard_normal(shape, dtype=dtype)  # type: ignore[arg-type]
+    out *= np.asarray(std, dtype=out.dtype)
+    return out
 
 
 def conv_weights(
@@ -47,10 +51,12 @@ def conv_weights(
     bias: bool = True,
     init: Init = Init.HE,
     std: float = 0.01,
+    dtype: DTypeLike = np.float64,
 ) -> dict[str, Array]:
     """CONV: w (F_h, F_w, C_in/groups, K), b (K,) zeros."""
     fan_in = kernel[0] * kernel[1] * (c_in // groups)
-    return _with_bias(draw((*kernel, c_in // groups, k), fan_in, rng, init, std), k, bias)
+    w = draw((*kernel, c_in // groups, k), fan_in, rng, init, std, dtype)
+    return _with_bias(w, k, bias, dtype)
 
 
 def local_weights(
@@ -63,11 +69,12 @@ def local_weights(
     bias: bool = True,
     init: Init = Init.HE,
     std: float = 0.01,
+    dtype: DTypeLike = np.float64,
 ) -> dict[str, Array]:
     """LOCAL: w (H_out, W_out, F_h, F_w, C_in, K), b (H_out, W_out, K) zeros."""
     shape = (*out_hw, *kernel, c_in, k)
-    w = draw(shape, kernel[0] * kernel[1] * c_in, rng, init, std)
-    return {"w": w, "b": np.zeros((*out_hw, k))} if bias else {"w": w}
+    w = draw(shape, kernel[0] * kernel[1] * c_in, rng, init, std, dtype)
+    return {"w": w, "b": np.zeros((*out_hw, k), dtype)} if bias else {"w": w}
 
 
 def deconv_weights(
@@ -79,13 +86,15 @@ def deconv_weights(
     bias: bool = True,
     init: Init = Init.HE,
     std: float = 0.01,
+    dtype: DTypeLike = np.float64,
 ) -> dict[str, Array]:
     """DECONV: w (C_in, F_h, F_w, K), b (K,) zeros.
 
     fan_in = F_h·F_w·C_in here; PyTorch's default init uses K·F_h·F_w (its weight's dim 1).
     """
     shape = (c_in, *kernel, k)
-    return _with_bias(draw(shape, kernel[0] * kernel[1] * c_in, rng, init, std), k, bias)
+    w = draw(shape, kernel[0] * kernel[1] * c_in, rng, init, std, dtype)
+    return _with_bias(w, k, bias, dtype)
 
 
 def fc_weights(
@@ -96,9 +105,11 @@ def fc_weights(
     bias: bool = True,
     init: Init = Init.HE,
     std: float = 0.01,
+    dtype: DTypeLike = np.float64,
 ) -> dict[str, Array]:
     """FC: w (D_in, D_out), b (D_out,) zeros."""
-    return _with_bias(draw((d_in, d_out), d_in, rng, init, std), d_out, bias)
+    w = draw((d_in, d_out), d_in, rng, init, std, dtype)
+    return _with_bias(w, d_out, bias, dtype)
 
 
 def prelu_weights(c: int, value: float = 0.25) -> dict[str, Array]:
@@ -111,5 +122,5 @@ def bn_weights(c: int) -> dict[str, Array]:
     return {"gamma": np.ones(c), "beta": np.zeros(c)}
 
 
-def _with_bias(w: Array, k: int, bias: bool) -> dict[str, Array]:
-    return {"w": w, "b": np.zeros(k)} if bias else {"w": w}
+def _with_bias(w: Array, k: int, bias: bool, dtype: DTypeLike = np.float64) -> dict[str, Array]:
+    return {"w": w, "b": np.zeros(k, dtype)} if bias else {"w": w}

@@ -43,6 +43,7 @@ class Draw:
     init: Init = Init.HE
     std: float = 0.01
     thin: bool = False
+    dtype: str = "float64"
 
 
 Forward = Callable[[list[Array], Weights, Any, Call], tuple[Array, Any]]
@@ -97,7 +98,7 @@ def _conv(xs: list[Array], w: Weights, layer: Any, call: Call) -> tuple[Array, A
 def _conv_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
     k, groups = (1, 1) if draw.thin else (layer.k, layer.groups)
     return init.conv_weights(pair(layer.f), x[-1], k, draw.rng, groups=groups, bias=layer.bias,
-                             init=draw.init, std=draw.std)
+                             init=draw.init, std=draw.std, dtype=draw.dtype)
 
 
 def _local(xs: list[Array], w: Weights, layer: Any, call: Call) -> tuple[Array, Any]:
@@ -112,7 +113,7 @@ def _local_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
     out_hw = ((x[0] + top + bottom - g.kernel[0]) // g.stride[0] + 1,
               (x[1] + left + right - g.kernel[1]) // g.stride[1] + 1)
     return init.local_weights(out_hw, g.kernel, x[-1], 1 if draw.thin else layer.k, draw.rng,
-                              bias=layer.bias, init=draw.init, std=draw.std)
+                              bias=layer.bias, init=draw.init, std=draw.std, dtype=draw.dtype)
 
 
 def _deconv(xs: list[Array], w: Weights, layer: Any, call: Call) -> tuple[Array, Any]:
@@ -123,7 +124,7 @@ def _deconv(xs: list[Array], w: Weights, layer: Any, call: Call) -> tuple[Array,
 
 def _deconv_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
     return init.deconv_weights(pair(layer.f), x[-1], 1 if draw.thin else layer.k, draw.rng,
-                               bias=layer.bias, init=draw.init, std=draw.std)
+                               bias=layer.bias, init=draw.init, std=draw.std, dtype=draw.dtype)
 
 
 def _fc(xs: list[Array], w: Weights, layer: Any, call: Call) -> tuple[Array, Any]:
@@ -133,7 +134,7 @@ def _fc(xs: list[Array], w: Weights, layer: Any, call: Call) -> tuple[Array, Any
 def _fc_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
     fan_in = int(np.prod(x))
     return init.fc_weights(fan_in, 1 if draw.thin else layer.n, draw.rng, bias=layer.bias,
-                           init=draw.init, std=draw.std)
+                           init=draw.init, std=draw.std, dtype=draw.dtype)
 
 
 # ---- pooling and resampling ---------------------------------------------------------------

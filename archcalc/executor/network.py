@@ -19,10 +19,11 @@ import numpy as np
 
 from archcalc.graph import INPUT, Graph
 
+from . import activation
 from .base import Array, Grads
 from .gemm import GemmRecord, MacCounter
 from .init import Init
-from .kernels import KERNELS, Call, Draw, Kernel, activation
+from .kernels import KERNELS, Call, Draw, Kernel
 
 Shape = tuple[int, ...]
 Tick = Callable[[str], None]  # called once per node and pass, with a label (progress bars)
@@ -104,11 +105,12 @@ class Net:
         if self.weights[i] is None:
             kernel, layer = self.kernel(i)
             rng = np.random.default_rng([self.options.seed, i, 1])
-            draw = Draw(rng, self.options.init, self.options.std, self.thin)
+            draw = Draw(rng, self.options.init, self.options.std, self.thin, self.options.dtype)
             made = kernel.weights(layer, x_shape, draw)
             if self.positive:
                 made = {k: _positive(k, a, rng) for k, a in made.items()}
-            self.weights[i] = {k: a.astype(self.options.dtype) for k, a in made.items()}
+            self.weights[i] = {k: a.astype(self.options.dtype, copy=False)
+                               for k, a in made.items()}
             if kernel.buffers is not None and not self.positive:
                 made = kernel.buffers(layer, x_shape)
                 self.buffers[i] = {k: a.astype(self.options.dtype) for k, a in made.items()}
@@ -328,10 +330,12 @@ def measure(net: Net, state: State) -> None:
         trace.workspace_bytes = int(sum(extra.values()))
 
 
-def run(graph: Graph, options: Options = Options(), tick: Tick | None = None
-        ) -> tuple[Trace, Net]:
-    """Forward + backward of `graph` on a seeded random batch; what happened, measured."""
-    net = Net(graph, options)
+def run(graph: Graph, options: Options = Options(), tick: Tick | None = None,
+        net: Net | None = None) -> tuple[Trace, Net]:
+    """Forward + backward of `graph` on a seeded random batch; what happened, measured.
+
+    Pass the `net` of an earlier run to reuse its weights (a benchmark's repeated steps)."""
+    net = net or Net(graph, options)
     start = time.perf_counter()
     x = net.input()
     state = forward(net, x, tick=tick)

@@ -15,16 +15,18 @@ lets float32 probe any depth without underflow.
 Units u, u+1, …, u+P around the centre are probed, P being the period of the layout: the
 product of the upsampling factors (DECONV, UPSAMPLE) on the way, 1 without them. From their
 supports [lo_t, hi_t] (centres c_t): size = max extent, jump = (c_P − c_0)/P, start = mean of
-c_0 … c_(P−1) − (u + (P−1)/2)·jump. When a support touches the border, the input grows by a
-multiple of the product of strides (which keeps every padding and rounding as it was) until it
-does not (by T·⌈1.3^k⌉ at the k-th try; a node is retried only once
-the nodes it reads from are unclipped); layers after FC, FLATTEN or GAP see the whole input at any size, so for them (and
-when growing stops at the size limit) the clipped supports themselves are the measurement.
+c_0 … c_(P−1) − (u + (P−1)/2)·jump. That is exact when the units read no padding on any path
+(their values stay finite when the same net runs with NaN padding) and their supports keep off
+the border; until then the input grows by T·⌈1.3^k⌉ pixels, T a multiple of the product of
+strides (which keeps every padding and rounding as it was), and a node is retried only once the
+nodes it reads from are settled. Layers after FC, FLATTEN or GAP see the whole input at any
+size: for them, and at the size limit, the supports themselves are the measurement.
 """
 
 from __future__ import annotations
 
 import math
+from copy import copy
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -35,7 +37,7 @@ from archcalc.graph import INPUT, Graph
 from .base import Array
 from .geometry import down_stride, up_factor
 from .kernels import KERNELS
-from .network import Net, Options, Tick, backward, forward
+from .network import Net, Options, State, Tick, backward, forward
 
 MAX_PIXELS = 1 << 24  # pixels × probed units of the grown probe input
 MAX_PERIOD = 16
@@ -115,7 +117,8 @@ def probe(graph: Graph, seed: int = 0, tick: Tick | None = None, thin: bool = Tr
         return {}
     lay = layout(graph)
     base = (graph.input[0], graph.input[1])
-    extent, pending, found = base, set(range(len(graph.nodes))), {}
+    extent, pending = base, set(range(len(graph.nodes)))
+    found: dict[str, RFProbe] = {}
     for k in range(MAX_GROWTH + 1):
         batch = max(math.lcm(*lay.period[i]) for i in pending) + 1
         step = [math.lcm(*[lay.step[i][a] for i in pending]) for a in (0, 1)]
@@ -128,8 +131,8 @@ def probe(graph: Graph, seed: int = 0, tick: Tick | None = None, thin: bool = Tr
         needed = _ancestors(graph, pending)
         state = forward(net, x.copy(), loss=False, only=needed)
         net.pad_value = math.nan  # the same net again, to see which outputs read padding
-        finite = [v is not None and np.isfinite(v) for v in
-                  forward(net, x, loss=False, only=needed).values]
+        finite = [np.isfinite(v) if v is not None else np.zeros(0, bool)
+                  for v in forward(net, x, loss=False, only=needed).values]
         clipped: set[int] = set()
         for i in sorted(pending):
             source = _pointwise_input(graph, i)
@@ -175,11 +178,12 @@ def _ancestors(graph: Graph, nodes: set[int]) -> set[int]:
     return seen
 
 
-def _measure(net: Net, state, finite: Array, i: int, lay: Layout,  # type: ignore[no-untyped-def]
+def _measure(net: Net, state: State, finite: Array, i: int, lay: Layout,
              extent: tuple[int, int]) -> RFProbe:
     """Seed node i's probed units, backpropagate, and read the supports; `finite` marks the
     outputs that read no padding (finite in a forward pass with NaN padding)."""
     out = state.values[i]
+    assert out is not None
     name = net.graph.nodes[i].name
     seed = np.zeros_like(out)
     whole = lay.collapsed[i] or out.ndim != 4
@@ -213,13 +217,11 @@ def _interior(support: tuple[int, int], extent: int) -> bool:
     """Off the border (or empty: a unit no input reaches, as between a transposed layer's
     taps when F < S)."""
     lo, hi = support
-    return lo < 0 or (0 < lo and hi < extent - 1)
+    return lo < 0 or (lo > 0 and hi < extent - 1)
 
 
-def _fresh(state):  # type: ignore[no-untyped-def]
+def _fresh(state: State) -> State:
     """A shallow copy of the forward state whose caches the backward pass may drop."""
-    from copy import copy
-
     twin = copy(state)
     twin.caches = list(state.caches)
     return twin
@@ -240,11 +242,12 @@ def _axis(extent: int, units: list[int], supports: list[tuple[int, int]], period
     padding, and their supports keep off the border, where a transposed layer's field would
     run past the input); else only the supports."""
     probed = AxisProbe(extent, tuple(units), tuple(supports))
-    interior = all(0 < lo and hi < extent - 1 for lo, hi in supports)  # none empty either
+    interior = all(lo > 0 and hi < extent - 1 for lo, hi in supports)  # none empty either
     if not inside or not supports or not interior or len(units) < period + 1:
         return probed
     centres = [Fraction(lo + hi, 2) for lo, hi in supports]
     jump = (centres[period] - centres[0]) / period
-    start = sum(centres[:period], Fraction(0)) / period - (units[0] + Fraction(period - 1, 2)) * jump
+    mean = sum(centres[:period], Fraction(0)) / period
+    start = mean - (units[0] + Fraction(period - 1, 2)) * jump
     size = max(hi - lo + 1 for lo, hi in supports)
     return AxisProbe(extent, tuple(units), tuple(supports), size, jump, start)

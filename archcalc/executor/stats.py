@@ -49,6 +49,6 @@ def init_stats(graph: Graph, options: Options, tick: Tick | None = None) -> Stat
                  rows)
 
 
-def _row(name: str, kind: str, value: np.ndarray) -> Row:  # type: ignore[type-arg]
+def _row(name: str, kind: str, value: np.ndarray) -> Row:
     data = value.astype(np.float64)
     return Row(name, kind, tuple(value.shape[1:]), float(data.mean()), float(data.std()))
