@@ -21,7 +21,7 @@ from .gemm import MacCounter
 
 @dataclass(frozen=True)
 class MaskCache:
-    mask: Array  # dout multiplier: 1 where x > 0, else 0 (RELU) or alpha (LEAKYRELU)
+    mask: Array  # dout multiplier: x > 0 (RELU, bool: 1 byte each); 1 or alpha (LEAKYRELU)
 
 
 def relu_forward(
@@ -29,7 +29,7 @@ def relu_forward(
 ) -> tuple[Array, MaskCache]:
     """out = max(0, x); the cache keeps only the mask (the in-place RELU of the memory tables)."""
     check_keys(weights, [])
-    mask = (x > 0).astype(x.dtype)
+    mask = x > 0
     return np.multiply(x, mask, out=out), MaskCache(mask)
 
 

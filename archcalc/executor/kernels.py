@@ -235,7 +235,7 @@ KERNELS: dict[str, Kernel] = {
     "avgpool": Kernel(_pool(pool.avgpool_forward, fill=True), _single(pool.avgpool_backward)),
     "gap": Kernel(_gap, _gap_backward, collapses=True),
     "upsample": Kernel(_upsample, _single(merge.upsample_backward)),
-    "relu": _activation("relu", workspace=1),
+    "relu": _activation("relu", workspace=0.25),  # a bool mask
     "leakyrelu": _activation("leakyrelu", workspace=1,
                              options=lambda layer: {"alpha": float(layer.alpha)}),
     "prelu": _activation("prelu", workspace=1,

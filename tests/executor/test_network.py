@@ -101,7 +101,7 @@ def test_relu_then_dropout_both_in_place() -> None:
 def test_workspace_counts_cache_arrays_that_are_not_outputs() -> None:
     nodes, _ = trace_of("input 3x3x4\nBN - RELU - MAXPOOL(3)")
     assert nodes["bn1"].workspace_bytes == 2 * 36 * 4 + 4 * 4  # x − μ, x̂ (float32), σ² (C)
-    assert nodes["relu1"].workspace_bytes == 36 * 4  # the float mask
+    assert nodes["relu1"].workspace_bytes == 36  # the bool mask
     assert nodes["pool1"].workspace_bytes == 4  # uint8 argmax, one per output
 
 
