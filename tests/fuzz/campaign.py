@@ -8,16 +8,18 @@ rendered, or refused with a located ArchError. Anything else is a finding: ather
 prints the traceback and writes the input as `crash-*` into --artifacts. An input slower
 than --slow seconds to analyze (or to render, per 250 layers of output: the rich table of
 ResNet-152 with --explain alone takes a second) is a finding too, a hang in the making: it
-is saved as `slow-*.arch` there and the campaign goes on. The atheris corpus starts from the zoo and tests/bad/
-(each seed prefixed with a mode byte: raw file bytes, a mutated spec, or token soup) and
-grows in --corpus, outside the repository. Not collected by pytest (no test_ prefix).
+is saved as `slow-*.arch` there and the campaign goes on. The atheris corpus starts from
+the zoo and tests/bad/ (each seed prefixed with a mode byte: raw file bytes, a mutated
+spec, or token soup) and grows in --corpus, outside the repository. The settings (strict,
+optional, batch, dtype, ...) vary with the input's last byte. Replay a finding with
+`python -c "import sys; sys.path[:0] = ['tests']; from fuzz.harness import exercise;
+exercise(open('FILE', 'rb').read())"`. Not collected by pytest (no test_ prefix).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import shutil
 import sys
 import time
 from pathlib import Path

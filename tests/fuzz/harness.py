@@ -33,7 +33,11 @@ def exercise(data: bytes) -> bool:
     start, LAST["layers"] = time.perf_counter(), 0
     try:
         source = decode("<fuzz>", data)
-        analysis = archcalc.analyze(source, limits=LIMITS)
+        flags = data[-1] if data else 0  # the settings vary with the input, reproducibly
+        analysis = archcalc.analyze(source, limits=LIMITS, strict=bool(flags & 1),
+                                    optional=not flags & 2, count_inplace=bool(flags & 4),
+                                    batch=1 + (flags & 8), dtype=("float32", "float16")[
+                                        flags >> 4 & 1], optimizer=("sgd", "adam")[flags >> 5 & 1])
     except ArchError as err:
         LAST["analysis"] = time.perf_counter() - start
         _error_renders(err)
@@ -67,7 +71,7 @@ def _analysis_renders(analysis: archcalc.Analysis, source: archcalc.errors.Sourc
     text.to_csv(analysis)
     text.to_markdown(analysis, explain=True)
     console = Console(file=io.StringIO(), width=100)
-    console.print(to_table(analysis, explain=True))
+    console.print(to_table(analysis, explain=len(analysis.layers) <= 100))  # rich is slow
     console.print(checks.checks_table("<fuzz>", results))
     job = Sweep(source, {}, limits=LIMITS)
     if job.configurations <= 4:
