@@ -14,7 +14,9 @@ import numpy as np
 
 from .base import NO_PADDING, Array, Grads, Padding, Pair, Weights, check_keys, spatial
 from .gemm import MacCounter, gemm
-from .im2col import Window, col2im, crop, pad, windows
+from .im2col import Window, col2im, col2im_channels_first, crop, pad, windows
+
+FEW_CHANNELS = 4  # up to this many input channels, dx's columns are laid out channels-first
 
 
 @dataclass(frozen=True)
@@ -92,10 +94,16 @@ def conv_backward(
             .reshape(w.shape)
         if cache.has_bias:
             grads["b"] = dout.sum(axis=(0, 1, 2))
-    dcols = gemm(d2, _grouped_w(w, groups).transpose(0, 2, 1), counter, "conv.dx")
-    dcols = dcols.reshape(groups, n, ho, wo, fh, fw, cg).transpose(1, 2, 3, 4, 5, 0, 6)
-    dcols = dcols.reshape(n, ho, wo, fh, fw, cg * groups)
-    dxp = col2im(dcols, window.padded_hw(spatial(x.shape)), window)
+    padded_hw = window.padded_hw(spatial(x.shape))
+    if cg * groups <= FEW_CHANNELS:  # columns channels-first: W·dout per group, (G, F²C_g, M)
+        dcols = gemm(_grouped_w(w, groups), d2.transpose(0, 2, 1), counter, "conv.dx")
+        dcols = dcols.reshape(groups, fh, fw, cg, n, ho, wo).transpose(1, 2, 0, 3, 4, 5, 6)
+        dxp = col2im_channels_first(dcols.reshape(fh, fw, groups * cg, n, ho, wo), padded_hw,
+                                    window)
+    else:
+        dcols = gemm(d2, _grouped_w(w, groups).transpose(0, 2, 1), counter, "conv.dx")
+        dcols = dcols.reshape(groups, n, ho, wo, fh, fw, cg).transpose(1, 2, 3, 4, 5, 0, 6)
+        dxp = col2im(dcols.reshape(n, ho, wo, fh, fw, cg * groups), padded_hw, window)
     return crop(dxp, window.padding, spatial(x.shape)), grads
 
 

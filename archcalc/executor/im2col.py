@@ -99,3 +99,13 @@ def col2im(cols: Array, padded_hw: Pair, window: Window) -> Array:
     for i, j in window.offsets():
         out[window.taps(i, j, (ho, wo))] += cols[:, :, :, i, j, :]
     return out
+
+
+def col2im_channels_first(cols: Array, padded_hw: Pair, window: Window) -> Array:
+    """`col2im` for columns laid out (F_h, F_w, C, N, H_out, W_out): with few channels each
+    offset's slab is contiguous along W_out, which the channels-last layout is not."""
+    _, _, c, n, ho, wo = cols.shape
+    out = np.zeros((n, *padded_hw, c), dtype=cols.dtype)
+    for i, j in window.offsets():
+        out[window.taps(i, j, (ho, wo))] += cols[i, j].transpose(1, 2, 3, 0)
+    return out
