@@ -335,23 +335,26 @@ class Expander:
             raise self.too_many_steps(at)
 
     def size(self, el: ast.Element, env: Mapping[str, Value],
-             calling: frozenset[str] = frozenset()) -> int:
+             calling: frozenset[str] = frozenset(), depth: int = 0) -> int:
         """The layers `el` expands to, counted without expanding it; 0 where something
-        cannot be counted (expanding it reports why)."""
+        cannot be counted (expanding it reports why), or nests too deeply to count."""
+        def size(inner: ast.Element, scope: Mapping[str, Value] = env) -> int:
+            return self.size(inner, scope, calling, depth + 1)
+
+        if depth > self.limits.max_depth:
+            return 0
         if isinstance(el, ast.Labeled | ast.Optional):
             present = not isinstance(el, ast.Optional) or self.present(el)
-            return self.size(el.body, env, calling) if present else 0
+            return size(el.body) if present else 0
         if isinstance(el, ast.Group | ast.Merge):
             paths = (el.elements,) if isinstance(el, ast.Group) else el.paths
-            return isinstance(el, ast.Merge) + sum(self.size(e, env, calling)
-                                                   for path in paths for e in path)
+            return isinstance(el, ast.Merge) + sum(size(e) for path in paths for e in path)
         if isinstance(el, ast.Repeat):
             try:
                 count = evaluate(el.count, env)
             except ArchError:
                 return 0
-            valid = type(count) is int and count > 0
-            return count * self.size(el.body, env, calling) if valid else 0  # type: ignore
+            return count * size(el.body) if type(count) is int and count > 0 else 0  # type: ignore
         if el.name not in self.blocks or el.name in calling:
             return int(el.name not in self.blocks)
         block = self.blocks[el.name].block
@@ -362,7 +365,8 @@ class Expander:
         key = (el.name, *((k, type(v), v) for k, v in bound.items()))
         if key not in self.sizes:
             inner = {**self.globals, **bound}
-            self.sizes[key] = sum(self.size(e, inner, calling | {el.name}) for e in block.body)
+            self.sizes[key] = sum(self.size(e, inner, calling | {el.name}, depth + 1)
+                                  for e in block.body)
         return self.sizes[key]
 
     def too_many_steps(self, span: Span) -> ArchError:

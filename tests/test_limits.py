@@ -71,8 +71,9 @@ def test_nesting_depth_of_brackets(tmp_path: Path) -> None:
     assert "nested more than 100 deep" in err and "--max-depth" in err
 
 
-def test_nesting_depth_of_repeats_and_optionals() -> None:
-    err = refused("input 8x8x1\nRELU" + "*1" * 10_000 + "\n")
+@pytest.mark.parametrize("suffixes", ["*1" * 10_000, "*2" * 10_000])
+def test_nesting_depth_of_repeats_and_optionals(suffixes: str) -> None:
+    err = refused("input 8x8x1\nRELU" + suffixes + "\n")
     assert "nesting deeper than 100 levels" in err.message and "--max-depth" in err.hint
     assert len(archcalc.analyze("input 8x8x1\nRELU" + "?" * 10_000 + "\n").layers) == 1
 
