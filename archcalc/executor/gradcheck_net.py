@@ -9,6 +9,7 @@ tenfold (1e-5, 1e-6, 1e-7) until they agree — as one does by hand with cs231n'
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 
@@ -40,28 +41,30 @@ class GradCheck:
 def gradcheck(graph: Graph, options: Options, samples: int = 3, tick: Tick | None = None
               ) -> list[GradCheck]:
     """Compare ∂loss/∂(every parameter array and the input) with central differences."""
-    net = Net(graph, replace(options, dtype="float64"))
+    net = Net(graph, replace(options, dtype="float64", inplace=False))
     x = net.input()
-    state = forward(net, x.copy())  # copies: an in-place kind may write into its input
+    base = forward(net, x)
+    state = forward(net, x)
     dx, grads = backward(net, state, keep_grads=True)
     rng = np.random.default_rng([options.seed, 0x6C])
 
-    def loss() -> float:
-        return forward(net, x.copy()).loss_value
+    def loss(start: int = 0) -> float:
+        """The loss with node `start` and the ones after it run again (the input: all)."""
+        return forward(net, x, reuse=base, start=start).loss_value
 
     absolute = ABSOLUTE * max(1.0, abs(state.loss_value))
 
-    targets: list[tuple[str, str, Array, Array]] = [
-        (graph.nodes[i].name, key, array, grads[i][key])
+    targets: list[tuple[str, str, Array, Array, int]] = [
+        (graph.nodes[i].name, key, array, grads[i][key], i)
         for i, weights in enumerate(net.weights) for key, array in (weights or {}).items()]
     if dx is not None:
-        targets.append(("input", "x", x, dx))
+        targets.append(("input", "x", x, dx, 0))
     results = []
-    for name, key, array, analytic in targets:
+    for name, key, array, analytic, first in targets:
         errors, worst = [], []
         for flat in rng.choice(array.size, size=min(samples, array.size), replace=False):
             index = np.unravel_index(flat, array.shape)
-            numeric = _central(loss, state.loss_value, array, index, absolute)
+            numeric = _central(partial(loss, first), state.loss_value, array, index, absolute)
             a = float(analytic[index])
             errors.append(abs(a - numeric) / max(1e-8, abs(a) + abs(numeric)))
             worst.append(abs(a - numeric) / (absolute + RELATIVE * max(abs(a), abs(numeric))))

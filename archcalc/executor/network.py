@@ -201,15 +201,23 @@ class State:
 
 
 def forward(net: Net, x: Array, loss: bool = True, tick: Tick | None = None,
-            only: set[int] | None = None) -> State:
-    """Run every node (or those in `only`); with `loss`, seed the training loss's gradient."""
+            only: set[int] | None = None, reuse: State | None = None, start: int = 0
+            ) -> State:
+    """Run every node (or those in `only`); with `loss`, seed the training loss's gradient.
+
+    With `reuse` (a state of a run without in-place writes), nodes before `start` take its
+    outputs instead of running again: the gradient check moves one weight of node `start`.
+    """
     graph, opts = net.graph, net.options
     n = len(graph.nodes)
     state = State(x, [None] * n, [None] * n, [MacCounter() for _ in range(n)],
                   [NodeTrace(node.name, node.layer.kind) for node in graph.nodes], {})
     storage = Storage(graph, x)
+    if reuse is not None:
+        assert not opts.inplace, "reusing outputs needs a run without in-place writes"
+        state.values[:start] = reuse.values[:start]
     for i, node in enumerate(graph.nodes):
-        if only is not None and i not in only:
+        if (only is not None and i not in only) or (reuse is not None and i < start):
             continue
         xs = [x if j == INPUT else state.values[j] for j in node.inputs]
         kernel, layer = net.kernel(i)
@@ -221,13 +229,13 @@ def forward(net: Net, x: Array, loss: bool = True, tick: Tick | None = None,
         if kernel.inplace and opts.inplace:
             trace.note = storage.blocker(i, xs[0])  # type: ignore[arg-type]
             call.out = None if trace.note else xs[0]
-        start = time.perf_counter()
+        began = time.perf_counter()
         try:
             weights = net.weights_for(i, xs[0].shape[1:])  # type: ignore[union-attr]
             out, cache = kernel.forward(xs, weights, layer, call)  # type: ignore[arg-type]
         except (ValueError, IndexError, TypeError) as exc:
             raise ExecutionError(node.name, "forward", exc) from exc
-        trace.seconds_forward = time.perf_counter() - start
+        trace.seconds_forward = time.perf_counter() - began
         state.values[i], state.caches[i] = out, cache
         storage.record(i, out, cache)
         if tick:
