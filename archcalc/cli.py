@@ -112,7 +112,7 @@ def check(files: Annotated[list[str], typer.Argument(
     from archcalc.render.checks import checks_json, checks_table, summary
 
     console = Console(highlight=False)
-    outcome: dict[str, Sequence[Result] | str] = {}
+    outcome: dict[str, Sequence[Result] | ArchError] = {}
     try:
         params = defines(define)
     except ArchError as err:
@@ -124,13 +124,13 @@ def check(files: Annotated[list[str], typer.Argument(
             results = run_checks(analysis)
         except ArchError as err:
             sys.stderr.write(render_error(err) + "\n")
-            outcome[file] = err.message
+            outcome[file] = err
             continue
         outcome[file] = results
         if format is not Format.json:
             console.print(checks_table(file, results))
-    checked = [r for v in outcome.values() if not isinstance(v, str) for r in v]
-    errors = sum(isinstance(v, str) for v in outcome.values())
+    checked = [r for v in outcome.values() if not isinstance(v, ArchError) for r in v]
+    errors = sum(isinstance(v, ArchError) for v in outcome.values())
     failed = sum(not r.passed for r in checked)
     if format is Format.json:
         sys.stdout.write(checks_json(outcome))

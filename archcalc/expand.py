@@ -354,7 +354,7 @@ class Expander:
                 count = evaluate(el.count, env)
             except ArchError:
                 return 0
-            return count * size(el.body) if type(count) is int and count > 0 else 0  # type: ignore
+            return count * size(el.body) if type(count) is int and count > 0 else 0
         if el.name not in self.blocks or el.name in calling:
             return int(el.name not in self.blocks)
         block = self.blocks[el.name].block

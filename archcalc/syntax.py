@@ -305,11 +305,12 @@ def syntax_error(exc: Any, source: Source) -> ArchError:
     from lark.exceptions import UnexpectedCharacters
 
     text = source.text
+    offset: int
     if isinstance(exc, UnexpectedCharacters):
-        token, offset, expected = None, exc.pos_in_stream, set(exc.allowed or ())
+        token, offset, expected = None, exc.pos_in_stream or 0, set(exc.allowed or ())
     else:
         token = exc.token
-        offset = len(text) if token.type == "$END" else token.start_pos
+        offset = len(text) if token.type == "$END" else int(token.start_pos or 0)
         expected = set(exc.expected) if exc.expected else set(exc.accepts or ())
     opened = open_brackets(text, offset)
     expected = _reachable(expected, opened[-1][0] if opened else "")
@@ -333,8 +334,9 @@ def syntax_error(exc: Any, source: Source) -> ArchError:
     shown = str(token).strip() or repr(str(token))
     hint = _token_hint(text, token, expected)
     if token.type == "_NL" and opened:
-        at = span_at(text, opened[-1][1], 1)
-        hint += f" (the '{opened[-1][0]}' at line {at.line}, column {at.column} is still open)"
+        where = span_at(text, opened[-1][1], 1)
+        hint += (f" (the '{opened[-1][0]}' at line {where.line}, column {where.column} is "
+                 "still open)")
     return ArchError(f"unexpected {shown!r}" if token.type != "_NL" else "unexpected new line",
                      span, hint, source)
 
@@ -373,8 +375,8 @@ def _in_context(text: str, offset: int, expected: set[str], opened: list[tuple[s
     word = re.search(r"[A-Za-z_][A-Za-z0-9_]*$", seen)
     name = word.group() if word else ""
     where = span_at(text, start + word.start(), len(name)) if word else None
-    line_start = bool(word) and seen[:word.start()].rstrip(" \t\f\r")[-1:] in ("\n", "") \
-        and (start == 0 or "\n" in seen[:word.start()])
+    line_start = word is not None and seen[:word.start()].rstrip(" \t\f\r")[-1:] in \
+        ("\n", "") and (start == 0 or "\n" in seen[:word.start()])
     if char and char in ")]}":
         if not opened:
             opener = "([{"[")]}".index(char)]

@@ -36,8 +36,8 @@ def test_static_code_budget() -> None:
     """The static side stays small: lines of code (no blanks, comments, docstrings)."""
     total = 0
     for path in (ROOT / "archcalc").rglob("*.py"):
-        if "executor" in path.parts:
-            continue
+        if "executor" in path.parts or path.name == "executor_cli.py":
+            continue  # the executor side has its own size
         total += _code_lines(path.read_text(encoding="utf-8"))
     assert total < 3500, total
 

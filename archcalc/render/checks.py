@@ -11,6 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from archcalc.check import Result
+from archcalc.errors import ArchError
+from archcalc.render.text import error_object
 from archcalc.errors import printable
 
 
@@ -42,13 +44,13 @@ def summary(passed: int, failed: int, files: int, errors: int) -> Text:
     return Text(f"{', '.join(parts)} in {files} file{'s' * (files != 1)}", style=style)
 
 
-def checks_json(files: Mapping[str, Sequence[Result] | str]) -> str:
-    """{"files": {name: {"results": [...]} or {"error": message}}, "passed": n, "failed": n}."""
+def checks_json(files: Mapping[str, Sequence[Result] | ArchError]) -> str:
+    """{"files": {name: {"results": [...]} or {"error": {...}}}, "passed": n, "failed": n}."""
     doc: dict[str, object] = {}
     passed = failed = 0
     for name, results in files.items():
-        if isinstance(results, str):
-            doc[name] = {"error": results}
+        if isinstance(results, ArchError):
+            doc[name] = {"error": error_object(results)}
             continue
         passed += sum(r.passed for r in results)
         failed += sum(not r.passed for r in results)

@@ -70,15 +70,19 @@ def _layer(r: LayerReport, explain: bool) -> dict[str, Any]:
     return row
 
 
-def error_json(err: ArchError) -> str:
-    """A machine-readable error object for --format json."""
+def error_object(err: ArchError) -> dict[str, object]:
+    """An input error as data: kind, message, hint, file and span."""
     span = err.span
     where = None if span is None else {"line": span.line, "column": span.column,
                                        "end_line": span.end_line,
                                        "end_column": span.end_column}
-    doc = {"error": {"kind": err.kind, "message": err.message, "hint": err.hint,
-                     "file": err.source.name if err.source else None, "span": where}}
-    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+    return {"kind": err.kind, "message": err.message, "hint": err.hint,
+            "file": err.source.name if err.source else None, "span": where}
+
+
+def error_json(err: ArchError) -> str:
+    """A machine-readable error object for --format json."""
+    return json.dumps({"error": error_object(err)}, indent=1, ensure_ascii=False) + "\n"
 
 
 CSV_COLUMNS = ("name", "kind", "layer", "inputs", "output", "params", "weights", "buffers",
