@@ -11,14 +11,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cached_property
 from fractions import Fraction
+from functools import cached_property
 
 from archcalc import rf as rflib
 from archcalc.errors import ArchError
+from archcalc.exprs import MAX_MAGNITUDE
 from archcalc.graph import INPUT, Graph, Node, Scope
 from archcalc.layers import Layer, Output, Shape
-from archcalc.exprs import MAX_MAGNITUDE
 from archcalc.layers.base import MAX_COUNT, Axis, Figure, shape_text
 from archcalc.layers.merge import Merge
 from archcalc.units import grouped

@@ -8,9 +8,9 @@ mismatch, ...); the reason names the layer.
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 import operator
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -174,4 +174,4 @@ def optional_labels(source: Source, spans: Sequence[Span]) -> list[str]:
         text = " ".join(re.sub(r"#[^\n]*", "", source.text[span.start:span.end]).split())
         texts.append(text if len(text) <= 40 else f"{text[:20]}…{text[-19:]}")
     alike = Counter(texts)
-    return [t if alike[t] == 1 else f"{t} @{s.line}:{s.column}" for t, s in zip(texts, spans)]
+    return [t if alike[t] == 1 else f"{t} @{s.line}:{s.column}" for t, s in zip(texts, spans, strict=True)]

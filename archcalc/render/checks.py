@@ -11,9 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from archcalc.check import Result
-from archcalc.errors import ArchError
+from archcalc.errors import ArchError, printable
 from archcalc.render.text import error_object
-from archcalc.errors import printable
 
 
 def checks_table(name: str, results: Sequence[Result]) -> RenderableType:

@@ -121,10 +121,9 @@ def _payload(data: bytes, harness: object, atheris: object) -> bytes:
 
 
 def _hypothesis(args: argparse.Namespace) -> None:
+    from fuzz.harness import mutated_spec, token_soup
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
-
-    from fuzz.harness import mutated_spec, token_soup
 
     inputs = st.one_of(token_soup().map(str.encode), mutated_spec().map(str.encode),
                        st.binary(max_size=2000).map(lambda b: b"input 32x32x3\n" + b))

@@ -9,9 +9,9 @@ import io
 import json
 import re
 import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Callable
 
 from hypothesis import strategies as st
 
@@ -61,7 +61,8 @@ def _analysis_renders(analysis: archcalc.Analysis, source: archcalc.errors.Sourc
     from rich.console import Console
 
     from archcalc.check import run_checks
-    from archcalc.render import checks, sweep as sweep_render, text
+    from archcalc.render import checks, text
+    from archcalc.render import sweep as sweep_render
     from archcalc.render.table import to_table
     from archcalc.sweep import Sweep, optional_labels
 
