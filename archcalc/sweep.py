@@ -174,4 +174,5 @@ def optional_labels(source: Source, spans: Sequence[Span]) -> list[str]:
         text = " ".join(re.sub(r"#[^\n]*", "", source.text[span.start:span.end]).split())
         texts.append(text if len(text) <= 40 else f"{text[:20]}…{text[-19:]}")
     alike = Counter(texts)
-    return [t if alike[t] == 1 else f"{t} @{s.line}:{s.column}" for t, s in zip(texts, spans, strict=True)]
+    return [t if alike[t] == 1 else f"{t} @{s.line}:{s.column}"
+            for t, s in zip(texts, spans, strict=True)]
