@@ -28,9 +28,10 @@ differences), naive (loop oracles, used by tests only).
 The network runner, on top of the kernels: geometry (a layer's window resolved for an input
 size: `same` padding, ceil overhang), kernels (KERNELS: kind -> adapter from a layer's fields to
 its kernel pair, weights and flags; same keys as archcalc.layers.REGISTRY), network (forward +
-backward of a Graph -> Trace, with in-place kinds writing into their input), probe (receptive
-fields measured as gradient supports), verify (Trace vs Analysis, gradient check, memory
-guard), stats (init-stats), report (rendering). docs/executor.md states the conventions.
+backward of a Graph -> Trace), storage (which buffer each output lives in: when an in-place
+kind may write into its input), probe (receptive fields measured as gradient supports),
+gradcheck_net (the whole-network gradient check), guard (the memory estimate), verify (Trace vs
+Analysis), stats (init-stats), report (rendering). docs/executor.md states the conventions.
 
 This package is the only one in archcalc that imports NumPy. The kernel modules import nothing
 from archcalc outside the package; the runner reads the Graph and the layers' fields, and only

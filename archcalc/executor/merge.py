@@ -67,7 +67,8 @@ class UpsampleCache:
 def upsample_forward(
     x: Array, weights: Weights, *, counter: MacCounter, factor: Pair = (2, 2)
 ) -> tuple[Array, UpsampleCache]:
-    """Nearest neighbour: out[n, i, j, c] = x[n, i // s_h, j // s_w, c]; (H, W) -> (s_h·H, s_w·W)."""
+    """Nearest neighbour: out[n, i, j, c] = x[n, i // s_h, j // s_w, c]; (H, W) -> (s_h·H, s_w·W).
+    """
     check_keys(weights, [])
     out = x.repeat(factor[0], axis=1).repeat(factor[1], axis=2)
     return out, UpsampleCache(factor)

@@ -11,8 +11,8 @@ hold besides node outputs (masks, BN's x̂, argmax indices) are reported apart, 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields, is_dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ from .base import Array, Grads
 from .gemm import GemmRecord, MacCounter
 from .init import Init
 from .kernels import KERNELS, Call, Draw, Kernel
+from .storage import Storage, cache_arrays, root
 
 Shape = tuple[int, ...]
 Tick = Callable[[str], None]  # called once per node and pass, with a label (progress bars)
@@ -132,57 +133,6 @@ def _positive(key: str, a: Array, rng: np.random.Generator) -> Array:
         return a  # PRELU's slopes (0.25)
     taps = a.shape[2:-1] if a.ndim == 6 else a.shape[:-1]  # LOCAL: (Ho, Wo, Fh, Fw, C, K)
     return rng.uniform(0.5, 1.5, a.shape) / max(int(np.prod(taps)), 1)
-
-
-# ---- storage: which buffer each output lives in, who still reads it, who keeps it -------------
-
-
-def root(a: Array) -> Array:
-    """The array that owns the memory `a` views."""
-    while isinstance(a.base, np.ndarray):
-        a = a.base
-    return a
-
-
-def cache_arrays(cache: Any) -> Iterator[Array]:
-    """The arrays a kernel's cache holds."""
-    if is_dataclass(cache):
-        for f in fields(cache):
-            value = getattr(cache, f.name)
-            if isinstance(value, np.ndarray):
-                yield value
-
-
-class Storage:
-    """Tracks buffers during a forward pass, to decide when writing in place is safe."""
-
-    def __init__(self, graph: Graph, x: Array) -> None:
-        self.graph = graph
-        self.readers: dict[int, list[int]] = {}
-        for i, node in enumerate(graph.nodes):
-            for j in node.inputs:
-                self.readers.setdefault(j, []).append(i)
-        self.owners: dict[int, list[int]] = {id(root(x)): [INPUT]}  # buffer -> producers
-        self.kept: dict[int, str] = {}  # buffer -> the node whose cache holds it
-
-    def name(self, j: int) -> str:
-        return "the input" if j == INPUT else self.graph.nodes[j].name
-
-    def blocker(self, i: int, x: Array) -> str:
-        """Why node i may not overwrite x's buffer ("" if it may)."""
-        buffer = id(root(x))
-        if buffer in self.kept:
-            return f"{self.kept[buffer]} keeps that storage for its backward pass"
-        for producer in self.owners.get(buffer, []):
-            later = [k for k in self.readers.get(producer, []) if k > i]
-            if later:
-                return f"{self.graph.nodes[later[0]].name} reads it later"
-        return ""
-
-    def record(self, i: int, out: Array, cache: Any) -> None:
-        self.owners.setdefault(id(root(out)), []).append(i)
-        for a in cache_arrays(cache):
-            self.kept.setdefault(id(root(a)), self.graph.nodes[i].name)
 
 
 # ---- forward and backward --------------------------------------------------------------------
