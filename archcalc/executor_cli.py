@@ -102,8 +102,8 @@ def init_stats(
             stats = measure(graph, options, start(len(graph.nodes)) if start else None)
     except ArchError as err:
         fail(err, format)
-    _emit(format, stats, render.stats_table, render.stats_json, render.stats_text,
-          render.stats_text)
+    _emit(format, stats, render.stats_table, render.stats_json, render.stats_csv,
+          render.stats_markdown)
 
 
 def _init(kind: InitKind) -> Any:

@@ -243,10 +243,22 @@ def _small(value: float) -> str:
     return f"{value:.6f}" if value == 0 or abs(value) >= 1e-4 else f"{value:.2e}"
 
 
-def stats_text(stats: Stats) -> str:
-    """The slide's print-out: `layer had mean … and std …`, one line per layer."""
-    return "".join(f"{r.name} ({r.kind}) had mean {_small(r.mean)} and std {_small(r.std)}\n"
-                   for r in stats.rows)
+def stats_csv(stats: Stats) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["name", "kind", "output", "mean", "std"])
+    for r in stats.rows:
+        writer.writerow([r.name, r.kind, "x".join(map(str, r.shape)), repr(r.mean), repr(r.std)])
+    return out.getvalue()
+
+
+def stats_markdown(stats: Stats) -> str:
+    lines = [f"**{stats.network}**: {stats.describe()}", "", "| layer | kind | output | mean | "
+             "std | |", "|---|---|---|---|---|---|"]
+    top = max(row.std for row in stats.rows)
+    lines += [f"| {r.name} | {r.kind} | {_dims(r.shape)} | {_small(r.mean)} | {_small(r.std)} "
+              f"| {bar(r.std, top, 12)} |" for r in stats.rows]
+    return "\n".join(lines) + "\n"
 
 
 def stats_json(stats: Stats) -> str:
