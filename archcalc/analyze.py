@@ -233,15 +233,18 @@ def _layer(graph: Graph, node: Node, shapes: list[Shape], fields: list[rflib.RF]
     if isinstance(layer, Merge):
         rules = _rules(layer, xs, [_path_name(graph, k, i) for k, i in
                                    enumerate(node.inputs, 1)], detail)
-        field_out = Pair(rflib.union([field(i).h for i in node.inputs]),
-                         rflib.union([field(i).w for i in node.inputs]))
     else:
         key = (layer, xs[0])
         if key not in memo:  # identical layers on identical inputs share their rules
             memo[key] = _rules(layer, xs, [], detail)
         rules = memo[key]
+    _check_output(rules.out.shape)
+    if isinstance(layer, Merge):
+        field_out = Pair(rflib.union([field(i).h for i in node.inputs]),
+                         rflib.union([field(i).w for i in node.inputs]))
+    else:
         field_out = layer.rf(xs[0], field(node.inputs[0]))
-    _check_bounds(rules.out.shape, field_out, field(node.inputs[0]))
+    _check_field(field_out, field(node.inputs[0]))
     out, params, macs, elementwise = rules.out, rules.params, rules.macs, rules.elementwise
     y = out.shape
     note = _fit_note(out, settings, node)
@@ -258,14 +261,17 @@ def _layer(graph: Graph, node: Node, shapes: list[Shape], fields: list[rflib.RF]
         field(node.inputs[0]))
 
 
-def _check_bounds(y: Shape, field_out: rflib.RF, field_in: rflib.RF) -> None:
-    """Refuse an output or receptive field beyond what any network needs: numbers stay
-    small enough to compute and print (chained UPSAMPLE or `p=same` strides grow them).
-    Bounded sizes and jumps bound the starts too."""
+def _check_output(y: Shape) -> None:
+    """Refuse an output beyond what any network needs (chained UPSAMPLE grows it)."""
     if max(y) > MAX_COUNT:
         raise ArchError(f"the output {shape_text(y)} is too large", None,
                         f"every dimension (H, W, C or a vector's length) is limited to "
                         f"{MAX_COUNT:,}")
+
+
+def _check_field(field_out: rflib.RF, field_in: rflib.RF) -> None:
+    """Refuse a receptive field whose numbers grow beyond 10^18 (`p=same` strides grow them
+    without growing the output). Bounded sizes and jumps bound the starts too."""
     if field_out is not field_in and any(
             a.size > MAX_MAGNITUDE or abs(a.jump.numerator) > MAX_MAGNITUDE
             or a.jump.denominator > MAX_MAGNITUDE for a in field_out):

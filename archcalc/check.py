@@ -151,7 +151,7 @@ def _compare_rf(want: tuple[int, ...], subject: Subject) -> tuple[bool, str, str
     got = (rf.h.size, rf.w.size)
     text = _n(got[0]) if got[0] == got[1] else f"{_n(got[0])}x{_n(got[1])}"
     wanted = (want[0], want[0]) if len(want) == 1 else want
-    return got == tuple(Fraction(w) for w in wanted), text, _formula(subject, "rf")
+    return got == tuple(wanted), text, _formula(subject, "rf")
 
 
 def _compare_fits(want: bool, subject: Subject) -> tuple[bool, str, str]:

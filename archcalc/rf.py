@@ -1,9 +1,14 @@
-"""Receptive field per axis: size r, jump j (effective stride), start (centre of unit 0).
+"""Receptive fields per axis, exactly: which input pixels each output unit sees.
 
-Input pixels have r = 1, j = 1, start = 0 (the centre of pixel 0). A window of effective
-size F' = D·(F − 1) + 1, stride S and leading padding P gives (CS231n / Dang-Ha's rules)
-    r' = r + (F' − 1)·j,   j' = j·S,   start' = start + ((F' − 1)/2 − P)·j.
-Sizes are theoretical: not clipped to the image.
+Input pixel i is unit i, seeing [i, i]. A layer's unit o sees the union of what the units it
+reads see. Along an axis the units of a layer are periodic: unit o = p + k·P (phase p < P)
+sees the pixels of unit p moved by k·P·j, where j is the jump (input pixels per unit) and
+P·j is an integer. Without upsampling P = 1 and this is the classic rule (CS231n, Dang-Ha):
+a window of F' = D·(F − 1) + 1 pixels, stride S and leading padding P_b gives
+    r' = r + (F' − 1)·j,   j' = j·S,   start' = start + ((F' − 1)/2 − P_b)·j.
+After UPSAMPLE or DECONV the jump is a fraction and units differ by phase: the reported size
+is the largest over the phases, the start the mean centre of a period moved back to unit 0
+(docs/language.md §8). Sizes are theoretical: not clipped to the image.
 """
 
 from __future__ import annotations
@@ -12,61 +17,118 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from archcalc.errors import ArchError
 from archcalc.values import Pair
 
 Number = int | Fraction  # kept an int whenever it is one: Fraction arithmetic is slow
+Span = tuple[int, int]  # first and last input pixel seen (last < first: sees nothing)
+MAX_PERIOD = 4096  # phases tracked per axis: upsampling factors multiplied along a path
 
 
 @dataclass(frozen=True, slots=True)
 class AxisRF:
-    size: Number
+    """The field along one axis: the jump, the pixels seen by units 0 … P − 1, and the
+    figures reported: the size (the largest over the phases) and the start (the centre of
+    unit 0; with phases, their mean centre moved back to unit 0)."""
+
     jump: Number
+    spans: tuple[Span, ...]
+    size: int
     start: Number
+
+    def span(self, unit: int) -> Span:
+        """The pixels unit `unit` (any integer, even negative) sees."""
+        period = len(self.spans)
+        k, p = divmod(unit, period)
+        lo, hi = self.spans[p]
+        shift = int(k * period * self.jump)
+        return lo + shift, hi + shift
+
+
+def _field(jump: Number, spans: tuple[Span, ...]) -> AxisRF:
+    seen = [(p, lo + hi) for p, (lo, hi) in enumerate(spans) if hi >= lo]
+    if len(spans) == 1:
+        start: Number = _exact(Fraction(seen[0][1], 2)) if seen else 0
+    else:
+        total = sum((Fraction(twice, 2) - p * Fraction(jump) for p, twice in seen),
+                    Fraction(0))
+        start = _exact(total / len(seen)) if seen else 0
+    return AxisRF(jump, spans, max(hi - lo + 1 for lo, hi in spans), start)
 
 
 RF = Pair[AxisRF]
 
-PIXEL = AxisRF(1, 1, 0)
+PIXEL = AxisRF(1, ((0, 0),), 1, 0)
 INPUT_RF: RF = Pair(PIXEL, PIXEL)
 
 
-def window(rf: AxisRF, f_eff: int, stride: int, pad_before: int) -> AxisRF:
-    """The field after a sliding window (conv, pool, and FC/GAP as a whole-input window)."""
-    return AxisRF(rf.size + (f_eff - 1) * rf.jump, rf.jump * stride,
-                  rf.start + (_half(f_eff - 1) - pad_before) * rf.jump)
+def window(rf: AxisRF, f: int, stride: int, pad_before: int, dilation: int = 1) -> AxisRF:
+    """After a sliding window (conv, pool, and FC/GAP as a whole-input window): unit o
+    reads units o·S − P_b + t·D for t = 0 … F − 1."""
+    period = len(rf.spans) // math.gcd(len(rf.spans), stride)
+    return _field(_exact(rf.jump * stride),
+                  tuple(_window_span(rf, o * stride - pad_before, f, dilation)
+                        for o in range(period)))
 
 
-def _half(n: Number) -> Number:
-    return _div(n, 2)
+def _window_span(rf: AxisRF, first: int, f: int, dilation: int) -> Span:
+    """The union of the spans of units first + t·D: lows grow with the unit within a phase,
+    so the first P taps hold the lowest and the last P the highest."""
+    reach = min(f, len(rf.spans))
+    heads = [rf.span(first + t * dilation) for t in range(reach)]
+    tails = [rf.span(first + t * dilation) for t in range(f - reach, f)]
+    return _hull(heads, tails)
 
 
-def _div(a: Number, b: Number) -> Number:
-    """a / b exactly: an int when it divides, else a Fraction."""
-    if isinstance(a, int) and isinstance(b, int) and a % b == 0:
-        return a // b
-    q = Fraction(a) / b
-    return q.numerator if q.denominator == 1 else q
+def _hull(heads: list[Span], tails: list[Span]) -> Span:
+    """The lowest first pixel of `heads` and highest last pixel of `tails`, leaving out units
+    that see nothing (a phase that sees nothing never does, so both lists meet every phase
+    that sees something)."""
+    lows = [lo for lo, hi in heads if hi >= lo]
+    highs = [hi for lo, hi in tails if hi >= lo]
+    return (min(lows), max(highs)) if lows else (1, 0)
 
 
-def transposed(rf: AxisRF, f_eff: int, stride: int, pad: int) -> AxisRF:
-    """A transposed conv: outputs step 1/S input units and see at most ⌈F'/S⌉ of them."""
-    reach = math.ceil(Fraction(f_eff, stride))
-    return AxisRF(rf.size + (reach - 1) * rf.jump, _div(rf.jump, stride),
-                  rf.start + _div((pad - _half(f_eff - 1)) * rf.jump, stride))
+def transposed(rf: AxisRF, f: int, stride: int, pad: int, dilation: int = 1) -> AxisRF:
+    """After a transposed conv: unit o receives from the units u with u·S − P + t·D = o."""
+    period = _period(len(rf.spans) * stride)
+    # Sources move monotonically with t, so the extremes lie among the first and last P·S
+    # taps (P·S covers every phase of the sources and every residue of the stride).
+    near = len(rf.spans) * stride
+    taps = range(f) if f <= 2 * near else [*range(near), *range(f - near, f)]
+    spans = []
+    for o in range(period):
+        sources = [rf.span((o + pad - t * dilation) // stride) for t in taps
+                   if (o + pad - t * dilation) % stride == 0]
+        spans.append(_hull(sources, sources))
+    return _field(_exact(Fraction(rf.jump) / stride), tuple(spans))
 
 
 def upsampled(rf: AxisRF, factor: int) -> AxisRF:
-    """Nearest-neighbour upsampling: each output sees one input unit, S outputs per unit."""
-    return AxisRF(rf.size, _div(rf.jump, factor),
-                  rf.start - _div((factor - 1) * rf.jump, 2 * factor))
+    """After nearest-neighbour upsampling: unit o sees what unit o // S sees."""
+    period = _period(len(rf.spans) * factor)
+    return _field(_exact(Fraction(rf.jump) / factor),
+                  tuple(rf.span(o // factor) for o in range(period)))
 
 
 def union(fields: list[AxisRF]) -> AxisRF:
-    """The field of a merge: the smallest interval covering every path's field."""
-    lo = min(f.start - _half(f.size - 1) for f in fields)
-    hi = max(f.start + _half(f.size - 1) for f in fields)
-    return AxisRF(hi - lo + 1, max(f.jump for f in fields), _half(lo + hi))
+    """The field of a merge: unit by unit, the pixels any path's unit sees."""
+    period = _period(math.lcm(*(len(f.spans) for f in fields)))
+    spans = tuple(_hull(seen, seen) for seen in
+                  ([f.span(o) for f in fields] for o in range(period)))
+    return _field(max(f.jump for f in fields), spans)
 
 
-def _n(value: Number) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
+def _period(period: int) -> int:
+    if period > MAX_PERIOD:
+        raise ArchError(f"the receptive field would need {period:,} phases per axis", None,
+                        f"upsampling factors multiply along the network; archcalc tracks "
+                        f"at most {MAX_PERIOD:,} (an output unit per 1/{MAX_PERIOD:,} pixel)")
+    return period
+
+
+def _exact(value: Number) -> Number:
+    """An int when the value is one."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return value.numerator
+    return value

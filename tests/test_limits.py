@@ -93,6 +93,7 @@ def test_block_call_depth(tmp_path: Path) -> None:
     ("CONV(8*(1" + "/7" * 30 + "))", "value too fine"),          # denominators beyond 10**18
     ("DROPOUT(0." + "1" * 5000 + ")", "has 5000 digits"),
     ("UPSAMPLE(1000000000)*500", "is too large"),                # outputs beyond 10**9
+    ("UPSAMPLE(1000)*2", "phases per axis"),                     # upsampling beyond 4,096×
     ("FLATTEN", "the output 3000000000000 is too large"),
     ("(CONV(1, f=3, s=1000000000, p=same))*1000", "receptive field grows beyond 10^18"),
     ("CONV(8)\nexpect conv1: params=" + "9" * 10_000, "has 10000 characters"),

@@ -165,8 +165,12 @@ def rf_check(report: LayerReport, measured: RFProbe) -> Check:
         got = {a: (m.size, m.jump, m.start) for a, _, m in axes}
         return Check(_fields(expected), _fields(got), expected == got)
     intervals = {a: _static_intervals(s, m, measured.whole) for a, s, m in axes}
+    # A layer after FC/GAP/FLATTEN unites every unit of a feature map, border units of a
+    # transposed conv included, whose theoretical sources lie beyond the layer they read:
+    # its support is bounded by the field, not equal to it.
+    exact = measured.inside and not measured.whole
     ok = all(_unit_ok([(intervals[a][t], m.supports[t], m.extent) for a, _, m in axes],
-                      measured.inside) for t in range(len(intervals["h"])))
+                      exact) for t in range(len(intervals["h"])))
     got_iv = {a: [list(iv) for iv in m.supports] for a, _, m in axes}
     note = ("whole input" if measured.whole else "clipped by the input's border") + \
         ("" if measured.inside else ", reads padding")
@@ -175,23 +179,35 @@ def rf_check(report: LayerReport, measured: RFProbe) -> Check:
 
 
 def _static_intervals(axis: Any, m: AxisProbe, whole: bool) -> list[tuple[Fraction, Fraction]]:
-    """[centre − (size − 1)/2, centre + (size − 1)/2] of each probed unit."""
-    half, start, jump = Fraction(axis.size - 1) / 2, Fraction(axis.start), Fraction(axis.jump)
-    return [(start + u * jump - half, start + u * jump + half)
-            for u in ([0] if whole else m.units)]
+    """The pixels the analysis says each probed unit sees: its periodic spans (the pixels of
+    units 0 … P − 1; unit p + k·P sees them moved by k·P·jump), read as data."""
+    period = len(axis.spans)
+    intervals = []
+    for u in [0] if whole else m.units:
+        k, p = divmod(u, period)
+        lo, hi = axis.spans[p]
+        shift = Fraction(k * period) * Fraction(axis.jump)
+        intervals.append((lo + shift, hi + shift))
+    return intervals
 
 
 Axis = tuple[tuple[Fraction, Fraction], tuple[int, int], int]  # interval, support, extent
 
 
 def _unit_ok(axes: list[Axis], inside: bool) -> bool:
-    """One probed unit, on both axes (a support is empty on both or on neither)."""
-    if inside:  # every tap is a pixel: the support is the interval's pixels, unclipped
-        return all(support == (math.ceil(a), math.floor(b)) if math.ceil(a) <= math.floor(b)
-                   else support[0] < 0 for (a, b), support, _ in axes)
-    return all(support[0] < 0 or
-               max(0, math.ceil(a)) <= support[0] <= support[1] <= min(extent - 1, math.floor(b))
-               for (a, b), support, extent in axes)
+    """One probed unit, on both axes (a support is empty on both or on neither: a unit that
+    sees nothing along one axis — a transposed conv's hole — sees nothing at all)."""
+    clipped = [(max(0, math.ceil(a)), min(extent - 1, math.floor(b)))
+               for (a, b), _, extent in axes]
+    if any(lo > hi for lo, hi in clipped) and inside:
+        return all(support[0] < 0 for _, support, _ in axes)
+    whole = [(math.ceil(a), math.floor(b)) for (a, b), _, _ in axes]
+    if inside and clipped == whole:  # no padding read, nothing outside the input: exact
+        return all(support == want for want, (_, support, _) in zip(clipped, axes, strict=True))
+    # Bounded: padding read, or a field reaching past the input (a transposed conv's border
+    # units have sources outside it), whose clipped end may fall in a gap between taps.
+    return all(support[0] < 0 or want[0] <= support[0] <= support[1] <= want[1]
+               for want, (_, support, _) in zip(clipped, axes, strict=True))
 
 
 def _fields(per_axis: dict[str, tuple[Any, Any, Any]]) -> dict[str, dict[str, Any]]:

@@ -290,11 +290,11 @@ def _fmt(value: Fraction) -> str:
     return show(value) if value.denominator == 1 else f"{float(value):.2f}"
 
 
-def spatial_rf(field_in: rflib.RF, f_eff: Pair[int], stride: Pair[int],
-               pads: Pair[tuple[int, int]]) -> rflib.RF:
-    """The receptive field after a window, per axis."""
-    return Pair(rflib.window(field_in.h, f_eff.h, stride.h, pads.h[0]),
-                rflib.window(field_in.w, f_eff.w, stride.w, pads.w[0]))
+def spatial_rf(field_in: rflib.RF, f: Pair[int], stride: Pair[int],
+               pads: Pair[tuple[int, int]], dilation: Pair[int]) -> rflib.RF:
+    """The receptive field after a window of F taps D apart, per axis."""
+    return Pair(rflib.window(field_in.h, f.h, stride.h, pads.h[0], dilation.h),
+                rflib.window(field_in.w, f.w, stride.w, pads.w[0], dilation.w))
 
 
 def bias_adds(y: Shape, bias: bool) -> Figure:

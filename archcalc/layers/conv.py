@@ -61,8 +61,9 @@ class Windowed(Layer):
                 window_axis(x[1], f_eff.w, s.w, pads.w, self.rounds_up(), same))
 
     def rf(self, x: Shape, field_in: rflib.RF) -> rflib.RF:
-        f_eff, pads = self.geometry(x)
-        return spatial_rf(field_in, f_eff, self.window()[1], pads)
+        _, pads = self.geometry(x)
+        f, s, _, d = self.window()
+        return spatial_rf(field_in, f, s, pads, d)
 
 
 @register
@@ -222,6 +223,6 @@ class Deconv(Layer):
         return bias_adds(y, self.bias)
 
     def rf(self, x: Shape, field_in: rflib.RF) -> rflib.RF:
-        axes = [rflib.transposed(a, effective(f, d), s, p) for a, f, d, s, p in
+        axes = [rflib.transposed(a, f, s, p, d) for a, f, d, s, p in
                 zip(field_in, self.f, self.d, self.s, self.p, strict=True)]
         return Pair(axes[0], axes[1])

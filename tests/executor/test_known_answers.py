@@ -52,7 +52,8 @@ def test_avg_pool_ceil_overhang_is_not_in_the_divisor() -> None:
 
 
 def test_avg_pool_padding_is_in_the_divisor() -> None:
-    """PyTorch AvgPool2d(3, 2, padding=1) (count_include_pad=True) on a 3x3 of ones: 4/9 at corners."""
+    """PyTorch AvgPool2d(3, 2, padding=1) (count_include_pad=True) on a 3x3 of ones: 4/9 at
+    corners."""
     x = np.ones((1, 3, 3, 1))
     hyper = {"kernel": (3, 3), "stride": (2, 2), "padding": ((1, 1), (1, 1))}
     out, _ = pool.avgpool_forward(x, {}, counter=MacCounter(), **hyper)

@@ -102,10 +102,12 @@ def test_the_thin_probe_agrees_with_the_real_widths(layers: str) -> None:
 ])
 def test_fields_after_upsampling_by_hand(layers: str,
                                          expected: tuple[int, Fraction, Fraction]) -> None:
-    """The exact fields where the analyzer's linear model (fractional jumps) gives a mean
-    rather than the maximum size, or a phase-averaged start (docs/executor.md)."""
+    """Fields after fractional jumps, where units differ by phase: the probe's measurement
+    and the analyzer's periodic spans both give the hand-derived size, jump and start."""
     result = fields(f"input 16x16x1\n{layers}")
     assert exact(list(result.values())[-1]) == expected
+    last = archcalc.analyze(f"input 16x16x1\n{layers}").layers[-1].rf.h
+    assert (last.size, last.jump, last.start) == expected
 
 
 def test_transposed_holes_settle_without_growing() -> None:
