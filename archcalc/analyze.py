@@ -21,6 +21,7 @@ from archcalc.graph import INPUT, Graph, Node, Scope
 from archcalc.layers import Layer, Output, Shape
 from archcalc.layers.base import MAX_COUNT, Axis, Figure, shape_text
 from archcalc.layers.merge import Merge
+from archcalc.placement import Placement, placements
 from archcalc.units import grouped
 from archcalc.values import Pair, Value
 
@@ -176,9 +177,10 @@ def analyze_graph(graph: Graph, settings: Settings = Settings(), detail: bool = 
     fields: list[rflib.RF] = []
     reports = []
     memo: dict[tuple[Layer, Shape], Rules] = {}
-    for node in graph.nodes:
+    for node, place in zip(graph.nodes, placements(graph, settings.count_inplace),
+                           strict=True):
         try:
-            report = _layer(graph, node, shapes, fields, settings, detail, memo)
+            report = _layer(graph, node, place, shapes, fields, settings, detail, memo)
         except ArchError as err:
             raise ArchError(f"{node.name}: {err.message}", err.span or node.span,
                             err.hint) from None
@@ -219,9 +221,9 @@ def _group(scope: Scope, reports: list[LayerReport]) -> GroupReport:
                        **sums)
 
 
-def _layer(graph: Graph, node: Node, shapes: list[Shape], fields: list[rflib.RF],
-           settings: Settings, detail: bool, memo: dict[tuple[Layer, Shape], Rules]
-           ) -> LayerReport:
+def _layer(graph: Graph, node: Node, place: Placement, shapes: list[Shape],
+           fields: list[rflib.RF], settings: Settings, detail: bool,
+           memo: dict[tuple[Layer, Shape], Rules]) -> LayerReport:
     def shape(i: int) -> Shape:
         return graph.input if i == INPUT else shapes[i]
 
@@ -248,7 +250,8 @@ def _layer(graph: Graph, node: Node, shapes: list[Shape], fields: list[rflib.RF]
     out, params, macs, elementwise = rules.out, rules.params, rules.macs, rules.elementwise
     y = out.shape
     note = _fit_note(out, settings, node)
-    stored = settings.count_inplace or not layer.inplace
+    stored = place.stored
+    note = "; ".join(n for n in (note, place.why) if n)
     activations = math.prod(y)
     flops = 2 * macs.value + elementwise.value
     memory = activations * settings.dtype.bytes * settings.batch if stored else 0

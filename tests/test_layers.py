@@ -188,3 +188,17 @@ def test_wrong_rank_is_an_error() -> None:
 def test_dropout_arguments_checked() -> None:
     assert "out of range" in error("DROPOUT(1.5)").message
     assert "either p" in error("DROPOUT(p=0.2, keep=0.5)").message
+
+
+def test_in_place_only_where_nothing_else_needs_the_input() -> None:
+    # TANH keeps its output for its backward pass, so DROPOUT after it cannot overwrite it;
+    # a RELU at the start of a residual body would overwrite what the shortcut adds later.
+    a = net("input 8x8x4\nCONV(4, f=1) - TANH - DROPOUT(0.5) - RELU\n"
+            "RES(RELU - CONV(4, f=1) | IDENTITY)")
+    stored = {r.name: r.stored for r in a.layers}
+    assert stored["tanh1"] is False  # CONV keeps its input, not its output: fine
+    assert stored["dropout1"] is True and "kept by tanh1" in a["dropout1"].note
+    assert stored["relu1"] is False  # DROPOUT keeps a mask: in place again
+    assert stored["relu2"] is True and "read later by identity1" in a["relu2"].note
+    # forward memory: input 256 + conv1, dropout1, relu2, conv2, res1 (5 × 256 elements)
+    assert a.totals.activations == 256 + 5 * 8 * 8 * 4

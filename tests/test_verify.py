@@ -154,13 +154,27 @@ def test_verify_gradcheck() -> None:
     assert all(c["ok"] for c in checks)
 
 
-def test_a_mismatch_exits_1() -> None:
-    """TANH keeps its output for its backward pass: DROPOUT cannot overwrite it, so it holds
-    new storage where the memory convention counts none."""
+def test_a_mismatch_exits_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An analyzer that miscounts CONV's parameters (bias forgotten) is caught by the run."""
+    from archcalc.layers.base import Figure
+    from archcalc.layers.conv import Conv
+
+    def without_bias(self: Conv, x: tuple[int, ...], y: tuple[int, ...]) -> Figure:
+        return Figure(self.f.h * self.f.w * x[2] * self.k)
+
+    monkeypatch.setattr(Conv, "params", without_bias)
     text = "input 4x4x1\nCONV(2, f=3) - TANH - DROPOUT\n"
     result = runner.invoke(app, ["verify", "-", "--no-rf"], input=text)
     assert result.exit_code == 1
-    assert "dropout1" in result.output and "tanh1 keeps that storage" in result.output
+    assert "conv1" in result.output and "18 ≠ 20" in result.output
+
+
+def test_in_place_exceptions_agree() -> None:
+    """TANH keeps its output for its backward pass, so DROPOUT after it stores a new tensor;
+    the analyzer says so and the run does so."""
+    text = "input 4x4x1\nCONV(2, f=3) - TANH - DROPOUT\nRES(RELU - CONV(2, f=1) | IDENTITY)\n"
+    result = runner.invoke(app, ["verify", "-", "--no-rf"], input=text)
+    assert result.exit_code == 0, result.output
 
 
 def test_input_errors_exit_2() -> None:

@@ -73,6 +73,7 @@ class PReLU(Elementwise):
 class ELU(Elementwise):
     kind = "elu"
     prefix = "elu"
+    keeps = "output"
     per_element = 3
     flops_rule = "3 per element (exp, subtract, multiply)"
 
@@ -84,6 +85,7 @@ class ELU(Elementwise):
 class Sigmoid(Elementwise):
     kind = "sigmoid"
     prefix = "sigmoid"
+    keeps = "output"
     aliases = ("logistic",)
     per_element = 3
     flops_rule = "3 per element (exp, add, divide)"
@@ -94,6 +96,7 @@ class Sigmoid(Elementwise):
 class Tanh(Elementwise):
     kind = "tanh"
     prefix = "tanh"
+    keeps = "output"
     flops_rule = "1 per element"
 
 
@@ -104,6 +107,7 @@ class Softmax(Elementwise):
 
     kind = "softmax"
     prefix = "softmax"
+    keeps = "output"
     flops_rule = "per position: C exps, C − 1 adds, C divisions"
 
     def flops(self, x: Shape, y: Shape) -> Figure:

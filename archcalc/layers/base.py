@@ -165,6 +165,8 @@ class Layer:
     prefix: ClassVar[str] = ""
     aliases: ClassVar[tuple[str, ...]] = ()
     inplace: ClassVar[bool] = False  # output overwrites the input (CS231n memory convention)
+    view: ClassVar[bool] = False  # output is the input, reshaped: never writes
+    keeps: ClassVar[str] = ""  # what the backward pass keeps: "input", "output" or nothing
     flops_rule: ClassVar[str] = ""  # the documented element-wise FLOP count
     shown: ClassVar[tuple[str, ...]] = ()  # arguments always shown by describe()
 

@@ -73,6 +73,7 @@ class Conv(Windowed):
 
     kind = "conv"
     prefix = "conv"
+    keeps = "input"
     aliases = ("convolution", "conv2d")
     shown = ("f",)
     flops_rule = "2·MACs, plus one add per output element for the bias"
@@ -134,6 +135,7 @@ class Local(Windowed):
 
     kind = "local"
     prefix = "local"
+    keeps = "input"
     aliases = ("locallyconnected",)
     flops_rule = "2·MACs, plus one add per output element for the bias"
 
@@ -175,6 +177,7 @@ class Deconv(Layer):
 
     kind = "deconv"
     prefix = "deconv"
+    keeps = "input"
     aliases = ("convt", "convtranspose", "transposedconv")
     flops_rule = "2·MACs (one product per input unit and filter tap), plus bias adds"
 

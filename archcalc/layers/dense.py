@@ -18,6 +18,7 @@ class FC(Layer):
 
     kind = "fc"
     prefix = "fc"
+    keeps = "input"
     aliases = ("dense", "linear", "fullyconnected")
     flops_rule = "2·MACs, plus one add per unit for the bias"
 
@@ -58,6 +59,7 @@ class Flatten(Layer):
     kind = "flatten"
     prefix = "flatten"
     inplace = True
+    view = True
     flops_rule = "none"
 
     def out_shape(self, x: Shape) -> Output:
@@ -76,4 +78,5 @@ class Identity(Layer):
     prefix = "identity"
     aliases = ("id",)
     inplace = True
+    view = True
     flops_rule = "none"

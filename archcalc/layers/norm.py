@@ -48,6 +48,7 @@ class LRN(Layer):
 
     kind = "lrn"
     prefix = "norm"
+    keeps = "input"
     aliases = ("norm", "localresponsenorm")
     flops_rule = "2n + 3 per element (n squares, n − 1 adds, ·α, +k, power, divide)"
 

@@ -1,0 +1,55 @@
+"""Which layers store a new tensor, under the in-place convention of design.md §2.
+
+The activation kinds and DROPOUT write into their input (CS231n's VGG table counts no memory
+for them), FLATTEN and IDENTITY are views — unless writing in place would destroy a tensor
+that is still needed, as PyTorch's autograd would refuse it:
+- another layer still to run reads that tensor (a branch: `RES(RELU - CONV | IDENTITY)`), or
+- a layer's backward pass keeps it: CONV, LOCAL, DECONV, FC and LRN keep their input, ELU,
+  SIGMOID, TANH and SOFTMAX their output (`TANH - DROPOUT` cannot drop in place); RELU,
+  LEAKYRELU and DROPOUT keep a mask and PRELU a copy of its input, which do not block.
+Then the layer stores its output after all, and says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from archcalc.graph import INPUT, Graph
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    stored: bool  # the layer's output is a new tensor
+    why: str  # why an in-place kind stores anyway ("" otherwise)
+
+
+def placements(graph: Graph, count_inplace: bool = False) -> list[Placement]:
+    """For every node: does its output take new memory, and why an in-place kind does."""
+    last_reader: dict[int, int] = {}
+    for k, node in enumerate(graph.nodes):
+        for j in node.inputs:
+            last_reader[j] = max(last_reader.get(j, k), k)
+    tensor = {INPUT: INPUT}  # node -> the node whose output memory it lives in
+    read_until = {INPUT: last_reader.get(INPUT, -1)}  # memory -> last node reading it
+    kept: dict[int, str] = {}  # memory -> the layer whose backward pass keeps it
+    result = []
+    for i, node in enumerate(graph.nodes):
+        layer, memory = node.layer, tensor[node.inputs[0]]
+        why = ""
+        if layer.inplace and not layer.view and not count_inplace:
+            if memory in kept:
+                why = f"its input is kept by {kept[memory]} for the backward pass"
+            elif read_until[memory] > i:
+                why = f"its input is read later by {graph.nodes[read_until[memory]].name}"
+        stored = not layer.inplace or count_inplace or bool(why)
+        if stored:
+            tensor[i], read_until[i] = i, last_reader.get(i, -1)
+        else:
+            tensor[i] = memory
+            read_until[memory] = max(read_until[memory], last_reader.get(i, -1))
+        for j in node.inputs if layer.keeps == "input" else ():
+            kept.setdefault(tensor[j], node.name)
+        if layer.keeps == "output":
+            kept.setdefault(tensor[i], node.name)
+        result.append(Placement(stored, f"stored, not in place: {why}" if why else ""))
+    return result
