@@ -19,7 +19,7 @@ from archcalc.errors import ArchError
 from archcalc.exprs import MAX_MAGNITUDE
 from archcalc.graph import INPUT, Graph, Node, Scope
 from archcalc.layers import Layer, Output, Shape
-from archcalc.layers.base import MAX_COUNT, Axis, Figure, shape_text
+from archcalc.layers.base import MAX_COUNT, Axis, Figure, product_text, shape_text
 from archcalc.layers.merge import Merge
 from archcalc.placement import Placement, placements
 from archcalc.units import grouped
@@ -320,7 +320,7 @@ def _formulas(out: Output, params: Figure, macs: Figure, elementwise: Figure, fl
         formula = " + ".join(parts)
         rows.append(("FLOPs", grouped(flops) if formula == str(flops)
                      else f"{formula} = {grouped(flops)}"))
-    dims = "·".join(map(str, out.shape))
+    dims = product_text(out.shape)
     size = math.prod(out.shape)
     rows.append(("activations", (f"{dims} = {grouped(size)}" if len(out.shape) > 1 else
                                  grouped(size)) + ("" if stored else " (in place)")))

@@ -16,6 +16,7 @@ from archcalc.layers.base import (
     channels,
     elements,
     fail,
+    product_text,
 )
 from archcalc.layers.registry import register
 
@@ -28,7 +29,7 @@ class Elementwise(Layer):
     per_element = 1
 
     def flops(self, x: Shape, y: Shape) -> Figure:
-        dims = "·".join(map(str, y))
+        dims = product_text(y)
         if self.per_element == 1:
             return Figure(elements(y), dims)
         return Figure(self.per_element * elements(y), f"{self.per_element}·{dims}")
@@ -135,5 +136,5 @@ class Maxout(Layer):
         return Output((*x[:-1], c // self.k))
 
     def flops(self, x: Shape, y: Shape) -> Figure:
-        dims = "·".join(map(str, y))
+        dims = product_text(y)
         return Figure((self.k - 1) * elements(y), f"({self.k} − 1)·{dims}")

@@ -303,7 +303,12 @@ def bias_adds(y: Shape, bias: bool) -> Figure:
     """One add per output element when the layer has a bias."""
     if not bias:
         return ZERO
-    return Figure(elements(y), f"{'·'.join(map(str, y))} bias adds")
+    return Figure(elements(y), f"{product_text(y)} bias adds")
+
+
+def product_text(shape: Shape) -> str:
+    """The element count as a product, for formulas: 55·55·96."""
+    return "·".join(map(str, shape))
 
 
 def shape_text(shape: Shape) -> str:

@@ -6,7 +6,17 @@ import math
 from dataclasses import dataclass
 
 from archcalc import rf as rflib
-from archcalc.layers.base import Count, Figure, Flag, Layer, Output, Shape, arg, bias_adds
+from archcalc.layers.base import (
+    Count,
+    Figure,
+    Flag,
+    Layer,
+    Output,
+    Shape,
+    arg,
+    bias_adds,
+    product_text,
+)
 from archcalc.layers.pool import whole_input
 from archcalc.layers.registry import register
 
@@ -29,7 +39,7 @@ class FC(Layer):
         return Output((self.n,))
 
     def fan_text(self, x: Shape) -> str:
-        return "·".join(map(str, x)) if len(x) > 1 else str(x[0])
+        return product_text(x)
 
     def params(self, x: Shape, y: Shape) -> Figure:
         bias = f" + {self.n}" if self.bias else ""

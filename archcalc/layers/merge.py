@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from archcalc.layers.base import Figure, Layer, Output, Shape, elements, fail, shape_text
+from archcalc.layers.base import (
+    Figure,
+    Layer,
+    Output,
+    Shape,
+    elements,
+    fail,
+    product_text,
+    shape_text,
+)
 from archcalc.layers.registry import register
 
 
@@ -36,7 +45,7 @@ class Add(Merge):
         return Output(xs[0])
 
     def merge_flops(self, xs: list[Shape], y: Shape) -> Figure:
-        dims = "·".join(map(str, y))
+        dims = product_text(y)
         return Figure((len(xs) - 1) * elements(y), f"({len(xs)} − 1)·{dims}")
 
 

@@ -5,12 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from archcalc.layers.base import Count, Figure, Layer, Real, Shape, arg, channels, elements, fail
+from archcalc.layers.base import (
+    Count,
+    Figure,
+    Layer,
+    Real,
+    Shape,
+    arg,
+    channels,
+    elements,
+    fail,
+    product_text,
+)
 from archcalc.layers.registry import register
-
-
-def _dims(shape: Shape) -> str:
-    return "·".join(map(str, shape))
 
 
 @register
@@ -37,7 +44,7 @@ class BatchNorm(Layer):
         return Figure(2 * channels(x), f"2·{channels(x)} (running mean, variance)")
 
     def flops(self, x: Shape, y: Shape) -> Figure:
-        return Figure(4 * elements(y), f"4·{_dims(y)}")
+        return Figure(4 * elements(y), f"4·{product_text(y)}")
 
 
 @register
@@ -58,7 +65,7 @@ class LRN(Layer):
     beta: Fraction = arg(Real(), Fraction(3, 4), "exponent β")
 
     def flops(self, x: Shape, y: Shape) -> Figure:
-        return Figure((2 * self.n + 3) * elements(y), f"(2·{self.n} + 3)·{_dims(y)}")
+        return Figure((2 * self.n + 3) * elements(y), f"(2·{self.n} + 3)·{product_text(y)}")
 
 
 @register

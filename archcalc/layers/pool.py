@@ -15,6 +15,7 @@ from archcalc.layers.base import (
     Size,
     arg,
     elements,
+    product_text,
     volume,
 )
 from archcalc.layers.conv import ONE, ZERO_PAD, Windowed
@@ -58,7 +59,7 @@ class MaxPool(Pool):
 
     def flops(self, x: Shape, y: Shape) -> Figure:
         taps = self.f.h * self.f.w
-        return Figure((taps - 1) * elements(y), f"({self.f.h}·{self.f.w} − 1)·{_dims(y)}")
+        return Figure((taps - 1) * elements(y), f"({self.f.h}·{self.f.w} − 1)·{product_text(y)}")
 
 
 @register
@@ -69,7 +70,7 @@ class AvgPool(Pool):
     flops_rule = "F·F − 1 adds and 1 division per output element"
 
     def flops(self, x: Shape, y: Shape) -> Figure:
-        return Figure(self.f.h * self.f.w * elements(y), f"{self.f.h}·{self.f.w}·{_dims(y)}")
+        return Figure(self.f.h * self.f.w * elements(y), f"{self.f.h}·{self.f.w}·{product_text(y)}")
 
 
 @register
@@ -86,7 +87,7 @@ class GlobalAvgPool(Layer):
         return Output((1, 1, volume(x, self)[2]))
 
     def flops(self, x: Shape, y: Shape) -> Figure:
-        return Figure(elements(x), f"{_dims(x)}")
+        return Figure(elements(x), f"{product_text(x)}")
 
     def rf(self, x: Shape, field_in: rflib.RF) -> rflib.RF:
         return whole_input(x, field_in)
@@ -117,6 +118,3 @@ def whole_input(x: Shape, field_in: rflib.RF) -> rflib.RF:
         return field_in
     return Pair(rflib.window(field_in.h, x[0], 1, 0), rflib.window(field_in.w, x[1], 1, 0))
 
-
-def _dims(shape: Shape) -> str:
-    return "·".join(map(str, shape))
