@@ -4,14 +4,18 @@ Data layout (batch first, channels last, as Keras/TF):
   volumes are float arrays (N, H, W, C); vectors are (N, D). A volume fed to FC is flattened
   in (H, W, C) order, i.e. NumPy's C order of the trailing axes.
 
-Kernel contract (cs231n pair, typed; see style.md P5):
-  forward(x, weights, *, counter, **hyperparameters) -> (out, cache)
-  backward(dout, cache, counter) -> (dx, grads)
+Kernel contract (cs231n pairs, typed; a kernel takes what it uses):
+  forward(x, [weights,] **hyperparameters, [counter=, rng=, out=, running=, pad_value=])
+      -> (out, cache)
+  backward(dout, cache, [counter=, dw=]) -> dx, or (dx, grads) for a kind with weights
 `weights` maps fixed keys per kind to arrays (`w`, `b`; `alpha`; `gamma`, `beta`); `grads` has
-the same keys (empty for parameter-free kinds). Merges take and return lists of arrays. `cache`
-is a frozen dataclass. Every matrix product goes through `gemm.gemm`, which tallies the
-multiply-adds it issues into the `gemm.MacCounter` passed as `counter`, one record per call
-labelled "<kind>.forward", "<kind>.dw" or "<kind>.dx" (kind: conv, local, deconv, fc).
+the same keys. Merges take and return lists of arrays. `cache` is a frozen dataclass. Every
+matrix product goes through `gemm.gemm`, which tallies the multiply-adds it issues into the
+`gemm.MacCounter` passed as `counter`, one record per call labelled "<kind>.forward",
+"<kind>.dw" or "<kind>.dx" (kind: conv, local, deconv, fc) — only those kernels take one.
+Each family module registers its kinds beside their pairs (`registry.register(Kernel(...))`):
+the adapter from a layer's fields to the hyperparameters, how to create its weights, and the
+facts the runner, the RF probe, the memory guard and the gradient check need.
 
 Kernels never write into their arguments, except the element-wise ones into `out=` when given
 (it may be `x`: the in-place activations); an output may be a view of an input (FLATTEN,
@@ -26,8 +30,9 @@ DROPOUT), merge (ADD, CONCAT, UPSAMPLE), init (weight initialization), gradcheck
 differences), naive (loop oracles, used by tests only).
 
 The network runner, on top of the kernels: geometry (a layer's window resolved for an input
-size: `same` padding, ceil overhang), kernels (KERNELS: kind -> adapter from a layer's fields to
-its kernel pair, weights and flags; same keys as archcalc.layers.REGISTRY), network (forward +
+size: `same` padding, ceil overhang), registry (the Kernel record and KERNELS), kernels
+(imports every family, so that KERNELS is complete: the same keys as the kinds of
+archcalc.layers.REGISTRY that appear in graphs), network (forward +
 backward of a Graph -> Trace), storage (which buffer each output lives in: when an in-place
 kind may write into its input), probe (receptive fields measured as gradient supports),
 gradcheck_net (the whole-network gradient check), guard (the memory estimate), verify (Trace vs

@@ -7,16 +7,19 @@ they work per position over channels.
 The element-wise kinds take `out=`, as NumPy's ufuncs do: the result is written into `out`,
 which may be `x` itself (the in-place activations of the CS231n memory tables). Their caches
 never keep `x` in that case, only what the backward pass needs (a mask, a copy, the output).
+Weightless kernels take neither weights nor a counter, and their backward returns dx alone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from .base import Array, Grads, Weights, check_keys
-from .gemm import MacCounter
+from .init import Draw
+from .registry import Kernel, register
 
 
 @dataclass(frozen=True)
@@ -25,32 +28,29 @@ class MaskCache:
 
 
 def relu_forward(
-    x: Array, weights: Weights, *, counter: MacCounter, out: Array | None = None
+    x: Array, *, out: Array | None = None
 ) -> tuple[Array, MaskCache]:
     """out = max(0, x); the cache keeps only the mask (the in-place RELU of the memory tables)."""
-    check_keys(weights, [])
     mask = x > 0
     return np.multiply(x, mask, out=out), MaskCache(mask)
 
 
-def relu_backward(dout: Array, cache: MaskCache, counter: MacCounter) -> tuple[Array, Grads]:
+def relu_backward(dout: Array, cache: MaskCache) -> Array:
     """dx = dout · [x > 0]."""
-    return dout * cache.mask, {}
+    return dout * cache.mask
 
 
 def leakyrelu_forward(
-    x: Array, weights: Weights, *, counter: MacCounter, alpha: float = 0.01,
-    out: Array | None = None,
+    x: Array, *, alpha: float = 0.01, out: Array | None = None
 ) -> tuple[Array, MaskCache]:
     """out = x if x > 0 else alpha·x (PyTorch's default negative_slope 0.01)."""
-    check_keys(weights, [])
     mask = np.where(x > 0, 1.0, alpha).astype(x.dtype)
     return np.multiply(x, mask, out=out), MaskCache(mask)
 
 
-def leakyrelu_backward(dout: Array, cache: MaskCache, counter: MacCounter) -> tuple[Array, Grads]:
+def leakyrelu_backward(dout: Array, cache: MaskCache) -> Array:
     """dx = dout · (1 if x > 0 else alpha)."""
-    return dout * cache.mask, {}
+    return dout * cache.mask
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class PreluCache:
 
 
 def prelu_forward(
-    x: Array, weights: Weights, *, counter: MacCounter, out: Array | None = None
+    x: Array, weights: Weights, *, out: Array | None = None
 ) -> tuple[Array, PreluCache]:
     """out[..., c] = x if x > 0 else alpha[c]·x; in place, the cache keeps a copy of x."""
     check_keys(weights, ["alpha"])
@@ -70,7 +70,7 @@ def prelu_forward(
     return np.multiply(x, scale, out=out), cache
 
 
-def prelu_backward(dout: Array, cache: PreluCache, counter: MacCounter) -> tuple[Array, Grads]:
+def prelu_backward(dout: Array, cache: PreluCache) -> tuple[Array, Grads]:
     """dx = dout·(1 or alpha[c]); dalpha[c] = Σ dout·x over the non-positive x of channel c."""
     x, positive = cache.x, cache.x > 0
     dx = np.where(positive, dout, cache.alpha * dout)
@@ -86,19 +86,17 @@ class EluCache:
 
 
 def elu_forward(
-    x: Array, weights: Weights, *, counter: MacCounter, alpha: float = 1.0,
-    out: Array | None = None,
+    x: Array, *, alpha: float = 1.0, out: Array | None = None
 ) -> tuple[Array, EluCache]:
     """out = x if x > 0 else alpha·(exp(x) − 1)."""
-    check_keys(weights, [])
     positive = x > 0
     result = _into(np.where(positive, x, alpha * np.expm1(np.minimum(x, 0))), out)
     return result, EluCache(positive, result, alpha)
 
 
-def elu_backward(dout: Array, cache: EluCache, counter: MacCounter) -> tuple[Array, Grads]:
+def elu_backward(dout: Array, cache: EluCache) -> Array:
     """dx = dout if x > 0 else dout·(out + alpha)."""
-    return np.where(cache.positive, dout, dout * (cache.out + cache.alpha)), {}
+    return np.where(cache.positive, dout, dout * (cache.out + cache.alpha))
 
 
 def _into(result: Array, out: Array | None) -> Array:
@@ -115,32 +113,32 @@ class OutputCache:
 
 
 def sigmoid_forward(
-    x: Array, weights: Weights, *, counter: MacCounter, out: Array | None = None
+    x: Array, *, out: Array | None = None
 ) -> tuple[Array, OutputCache]:
     """out = 1 / (1 + exp(−x)), computed without overflow."""
-    check_keys(weights, [])
     e = np.exp(-np.abs(x))
     result = _into(np.where(x >= 0, 1 / (1 + e), e / (1 + e)), out)
     return result, OutputCache(result)
 
 
-def sigmoid_backward(dout: Array, cache: OutputCache, counter: MacCounter) -> tuple[Array, Grads]:
+def sigmoid_backward(dout: Array, cache: OutputCache) -> Array:
     """dx = dout·out·(1 − out)."""
-    return dout * cache.out * (1 - cache.out), {}
+    dx: Array = dout * cache.out * (1 - cache.out)
+    return dx
 
 
 def tanh_forward(
-    x: Array, weights: Weights, *, counter: MacCounter, out: Array | None = None
+    x: Array, *, out: Array | None = None
 ) -> tuple[Array, OutputCache]:
     """out = tanh(x)."""
-    check_keys(weights, [])
     result = np.tanh(x, out=out)
     return result, OutputCache(result)
 
 
-def tanh_backward(dout: Array, cache: OutputCache, counter: MacCounter) -> tuple[Array, Grads]:
+def tanh_backward(dout: Array, cache: OutputCache) -> Array:
     """dx = dout·(1 − out²)."""
-    return dout * (1 - cache.out**2), {}
+    dx: Array = dout * (1 - cache.out**2)
+    return dx
 
 
 @dataclass(frozen=True)
@@ -149,11 +147,8 @@ class MaxoutCache:
     argmax: Array  # (..., C/k): winner within each group
 
 
-def maxout_forward(
-    x: Array, weights: Weights, *, counter: MacCounter, k: int = 2
-) -> tuple[Array, MaxoutCache]:
+def maxout_forward(x: Array, *, k: int = 2) -> tuple[Array, MaxoutCache]:
     """out[..., c] = max_{0 ≤ t < k} x[..., c·k + t]: C -> C/k (consecutive channel groups)."""
-    check_keys(weights, [])
     if x.shape[-1] % k:
         raise ValueError(f"maxout: {x.shape[-1]} channels do not split into groups of {k}")
     groups = x.reshape(*x.shape[:-1], x.shape[-1] // k, k)
@@ -162,12 +157,12 @@ def maxout_forward(
     return out, MaxoutCache(x.shape, argmax)
 
 
-def maxout_backward(dout: Array, cache: MaxoutCache, counter: MacCounter) -> tuple[Array, Grads]:
+def maxout_backward(dout: Array, cache: MaxoutCache) -> Array:
     """Route each output gradient to the channel that won its group."""
     k = cache.x_shape[-1] // dout.shape[-1]
     dgroups = np.zeros((*dout.shape, k), dtype=dout.dtype)
     np.put_along_axis(dgroups, cache.argmax[..., None], dout[..., None], axis=-1)
-    return dgroups.reshape(cache.x_shape), {}
+    return dgroups.reshape(cache.x_shape)
 
 
 def _log_softmax(scores: Array) -> Array:
@@ -177,18 +172,18 @@ def _log_softmax(scores: Array) -> Array:
 
 
 def softmax_forward(
-    x: Array, weights: Weights, *, counter: MacCounter, out: Array | None = None
+    x: Array, *, out: Array | None = None
 ) -> tuple[Array, OutputCache]:
     """out = exp(x) / Σ_c exp(x) over the last axis (per position on a volume)."""
-    check_keys(weights, [])
     result = _into(np.exp(_log_softmax(x)), out)
     return result, OutputCache(result)
 
 
-def softmax_backward(dout: Array, cache: OutputCache, counter: MacCounter) -> tuple[Array, Grads]:
+def softmax_backward(dout: Array, cache: OutputCache) -> Array:
     """dx = out·(dout − Σ_c dout·out)."""
     y = cache.out
-    return y * (dout - (dout * y).sum(axis=-1, keepdims=True)), {}
+    dx: Array = y * (dout - (dout * y).sum(axis=-1, keepdims=True))
+    return dx
 
 
 def softmax_cross_entropy(scores: Array, labels: Array) -> tuple[float, Array]:
@@ -202,3 +197,35 @@ def softmax_cross_entropy(scores: Array, labels: Array) -> tuple[float, Array]:
     dscores = np.exp(log_probs)
     np.put_along_axis(dscores, labels[..., None], np.exp(picked) - 1, axis=-1)
     return loss, dscores / scores.shape[0]
+
+
+# ---- registration ------------------------------------------------------------------------
+
+
+def _alpha(layer: Any, shape: tuple[int, ...], thin: bool) -> dict[str, Any]:
+    return {"alpha": float(layer.alpha)}
+
+
+def _prelu_weights(layer: Any, x: tuple[int, ...], draw: Draw) -> dict[str, Array]:
+    return {"alpha": np.full(x[-1], 0.25)}  # He et al. 2015; PyTorch's default
+
+
+def _maxout_hyper(layer: Any, shape: tuple[int, ...], thin: bool) -> dict[str, Any]:
+    return {"k": layer.k}
+
+
+register(Kernel("relu", relu_forward, relu_backward, inplace=True, pointwise=True,
+                workspace=0.25))  # a bool mask
+register(Kernel("leakyrelu", leakyrelu_forward, leakyrelu_backward, _alpha, inplace=True,
+                pointwise=True, workspace=1))
+register(Kernel("prelu", prelu_forward, prelu_backward, weights=_prelu_weights, inplace=True,
+                pointwise=True, workspace=1, arrays=1))
+register(Kernel("elu", elu_forward, elu_backward, _alpha, inplace=True, pointwise=True,
+                workspace=1))
+register(Kernel("sigmoid", sigmoid_forward, sigmoid_backward, inplace=True, pointwise=True))
+register(Kernel("tanh", tanh_forward, tanh_backward, inplace=True, pointwise=True))
+# Σ over channels of a softmax is 1: its probe gradient would vanish, so it stands aside.
+register(Kernel("softmax", softmax_forward, softmax_backward, inplace=True, pointwise=True,
+                probe="identity", loss=True))
+register(Kernel("maxout", maxout_forward, maxout_backward, _maxout_hyper, pointwise=True,
+                probe="identity", workspace=2))

@@ -9,12 +9,17 @@ All are cross-correlations (no kernel flip), as in every framework and the CS231
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from . import init
 from .base import NO_PADDING, Array, Grads, Padding, Pair, Weights, check_keys, spatial
 from .gemm import MacCounter, gemm
+from .geometry import pair, windowed
 from .im2col import Window, col2im, col2im_channels_first, crop, pad, windows
+from .init import Draw
+from .registry import Kernel, register
 
 FEW_CHANNELS = 4  # up to this many input channels, dx's columns are laid out channels-first
 
@@ -247,3 +252,64 @@ def deconv_backward(
         if cache.has_bias:
             grads["b"] = dout.sum(axis=(0, 1, 2))
     return dx, grads
+
+
+# ---- registration: the layer's fields as hyperparameters, weights, facts ---------------------
+
+Shape = tuple[int, ...]
+
+
+def _conv_hyper(layer: Any, shape: Shape, thin: bool) -> dict[str, Any]:
+    g = windowed(layer, (shape[0], shape[1]))
+    return {"stride": g.stride, "padding": g.padding, "dilation": g.dilation,
+            "groups": 1 if thin else layer.groups}
+
+
+def _conv_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
+    k, groups = (1, 1) if draw.thin else (layer.k, layer.groups)
+    return init.conv_weights(pair(layer.f), x[-1], k, draw.rng, groups=groups, bias=layer.bias,
+                             init=draw.init, std=draw.std, dtype=draw.dtype)
+
+
+def _local_hyper(layer: Any, shape: Shape, thin: bool) -> dict[str, Any]:
+    g = windowed(layer, (shape[0], shape[1]))
+    return {"stride": g.stride, "padding": g.padding}
+
+
+def _local_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
+    g = windowed(layer, (x[0], x[1]))
+    out_hw = Window(g.kernel, g.stride, g.padding).out_hw((x[0], x[1]))
+    return init.local_weights(out_hw, g.kernel, x[-1], 1 if draw.thin else layer.k, draw.rng,
+                              bias=layer.bias, init=draw.init, std=draw.std, dtype=draw.dtype)
+
+
+def _deconv_hyper(layer: Any, shape: Shape, thin: bool) -> dict[str, Any]:
+    return {"stride": pair(layer.s), "padding": pair(layer.p),
+            "output_padding": pair(layer.out_p), "dilation": pair(layer.d)}
+
+
+def _deconv_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
+    return init.deconv_weights(pair(layer.f), x[-1], 1 if draw.thin else layer.k, draw.rng,
+                               bias=layer.bias, init=draw.init, std=draw.std, dtype=draw.dtype)
+
+
+def _window_stride(layer: Any) -> Pair:
+    return pair(layer.s)
+
+
+def _columns(layer: Any, x: Shape, y: Shape) -> int:
+    """im2col columns twice (forward and dx) and a padded copy of the input."""
+    return 2 * y[0] * y[1] * int(layer.f.h) * int(layer.f.w) * x[2] + 2 * x[0] * x[1] * x[2]
+
+
+def _scatter(layer: Any, x: Shape, y: Shape) -> int:
+    """The transposed conv's columns twice and its scatter buffer."""
+    return 2 * x[0] * x[1] * int(layer.f.h) * int(layer.f.w) * y[2] + 2 * y[0] * y[1] * y[2]
+
+
+register(Kernel("conv", conv_forward, conv_backward, _conv_hyper, _conv_weights,
+                stride=_window_stride, transient=_columns, arrays=2))
+register(Kernel("local", local_forward, local_backward, _local_hyper, _local_weights,
+                stride=_window_stride, transient=_columns, arrays=2))
+register(Kernel("deconv", deconv_forward, deconv_backward, _deconv_hyper, _deconv_weights,
+                upscale=_window_stride, transient=_scatter, arrays=2))

@@ -6,10 +6,15 @@ in (H, W, C) order (NumPy C order of the trailing axes, as Keras's Flatten on NH
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Any
 
+from . import init
 from .base import Array, Grads, Weights, check_keys
 from .gemm import MacCounter, gemm
+from .init import Draw
+from .registry import Kernel, register
 
 
 @dataclass(frozen=True)
@@ -48,25 +53,34 @@ class ShapeCache:
     x_shape: tuple[int, ...]
 
 
-def flatten_forward(x: Array, weights: Weights, *, counter: MacCounter) -> tuple[Array, ShapeCache]:
+def flatten_forward(x: Array) -> tuple[Array, ShapeCache]:
     """(N, H, W, C) -> (N, H·W·C) in (H, W, C) order; a view."""
-    check_keys(weights, [])
     return x.reshape(x.shape[0], -1), ShapeCache(x.shape)
 
 
-def flatten_backward(dout: Array, cache: ShapeCache, counter: MacCounter) -> tuple[Array, Grads]:
+def flatten_backward(dout: Array, cache: ShapeCache) -> Array:
     """Reshape the gradient back to the input's shape."""
-    return dout.reshape(cache.x_shape), {}
+    return dout.reshape(cache.x_shape)
 
 
-def identity_forward(
-    x: Array, weights: Weights, *, counter: MacCounter
-) -> tuple[Array, ShapeCache]:
+def identity_forward(x: Array) -> tuple[Array, None]:
     """out = x (the same array)."""
-    check_keys(weights, [])
-    return x, ShapeCache(x.shape)
+    return x, None
 
 
-def identity_backward(dout: Array, cache: ShapeCache, counter: MacCounter) -> tuple[Array, Grads]:
+def identity_backward(dout: Array, cache: None) -> Array:
     """dx = dout (the same array)."""
-    return dout, {}
+    return dout
+
+
+# ---- registration ------------------------------------------------------------------------
+
+
+def _fc_weights(layer: Any, x: tuple[int, ...], draw: Draw) -> dict[str, Array]:
+    return init.fc_weights(math.prod(x), 1 if draw.thin else layer.n, draw.rng,
+                           bias=layer.bias, init=draw.init, std=draw.std, dtype=draw.dtype)
+
+
+register(Kernel("fc", fc_forward, fc_backward, weights=_fc_weights, collapses=True, arrays=2))
+register(Kernel("flatten", flatten_forward, flatten_backward, collapses=True))
+register(Kernel("identity", identity_forward, identity_backward, pointwise=True))

@@ -76,17 +76,3 @@ def windowed(layer: Any, hw: Pair) -> Geometry:
         overhang = (ceil_overhang(hw[0], kernel[0], stride[0], padding[0]),
                     ceil_overhang(hw[1], kernel[1], stride[1], padding[1]))
     return Geometry(kernel, stride, padding, dilation, overhang)
-
-
-def down_stride(layer: Any) -> Pair:
-    """How many input pixels one output step moves (1 for layers that do not slide)."""
-    if layer.kind in ("conv", "local", "maxpool", "avgpool"):
-        return pair(layer.s) if layer.s is not None else pair(layer.f)
-    return 1, 1
-
-
-def up_factor(layer: Any) -> Pair:
-    """How many output pixels one input step makes (DECONV's stride, UPSAMPLE's factor)."""
-    if layer.kind in ("deconv", "upsample"):
-        return pair(layer.s)
-    return 1, 1

@@ -16,6 +16,7 @@ import numpy as np
 from archcalc.graph import Graph
 
 from .base import Array
+from .kernels import KERNELS
 from .network import Net, Options, Tick, backward, forward
 
 STEPS = (1e-5, 1e-6, 1e-7)
@@ -91,10 +92,7 @@ def _central(loss, base: float, array: Array, index: tuple[int, ...],  # type: i
     return float((plus - minus) / (2 * step))
 
 
-ARRAYS = {"conv": 2, "local": 2, "deconv": 2, "fc": 2, "bn": 2, "prelu": 1}
-
-
 def count(graph: Graph, samples: int) -> int:
     """Coordinates a gradient check samples at most (for a progress bar)."""
-    arrays = sum(ARRAYS.get(node.layer.kind, 0) for node in graph.nodes)
+    arrays = sum(KERNELS[node.layer.kind].arrays for node in graph.nodes)
     return samples * (1 + arrays)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from typing import Any
 
 from archcalc.analyze import Analysis, LayerReport
 from archcalc.errors import ArchError
@@ -56,15 +55,8 @@ def estimate(analysis: Analysis, batch: int, itemsize: int, gradcheck: bool = Fa
 
 
 def _transient(r: LayerReport, x: tuple[int, ...]) -> int:
-    """Elements of the largest temporary arrays of one layer, per image."""
-    layer: Any = r.node.layer
-    if r.kind in ("conv", "local") and len(x) == 3:
-        taps = int(layer.f.h) * int(layer.f.w)
-        return 2 * r.output[0] * r.output[1] * taps * x[2] + 2 * math.prod(x)
-    if r.kind == "deconv":
-        taps = int(layer.f.h) * int(layer.f.w)
-        return 2 * x[0] * x[1] * taps * r.output[2] + 2 * math.prod(r.output)
-    return 3 * (math.prod(x) + r.activations)
+    """Elements of the largest temporary arrays of one layer, per image (by its kernel)."""
+    return KERNELS[r.kind].transient(r.node.layer, x, r.output)
 
 
 def available() -> int:

@@ -6,6 +6,7 @@ fan_in is F_h·F_w·C_in/groups for CONV, F_h·F_w·C_in for LOCAL and DECONV, D
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
@@ -21,6 +22,18 @@ class Init(StrEnum):
     # Var = 1/fan_in: the slide's `np.random.randn(fan_in, fan_out) / np.sqrt(fan_in)`
     XAVIER = "xavier"
     NORMAL = "normal"  # σ = std, the slide's `0.01 * np.random.randn(D, H)`
+
+
+@dataclass(frozen=True)
+class Draw:
+    """How to draw a node's weights: He/Xavier/normal in `dtype`; `thin` makes the one-channel
+    weights of the RF probe's network."""
+
+    rng: np.random.Generator
+    init: Init = Init.HE
+    std: float = 0.01
+    thin: bool = False
+    dtype: str = "float64"
 
 
 def draw(

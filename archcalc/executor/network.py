@@ -22,8 +22,8 @@ from archcalc.graph import INPUT, Graph
 from . import activation
 from .base import Array, Grads
 from .gemm import GemmRecord, MacCounter
-from .init import Init
-from .kernels import KERNELS, Call, Draw, Kernel
+from .init import Draw, Init
+from .kernels import KERNELS, Context, Kernel
 from .storage import Storage, cache_arrays, root
 
 Shape = tuple[int, ...]
@@ -107,7 +107,7 @@ class Net:
             kernel, layer = self.kernel(i)
             rng = np.random.default_rng([self.options.seed, i, 1])
             draw = Draw(rng, self.options.init, self.options.std, self.thin, self.options.dtype)
-            made = kernel.weights(layer, x_shape, draw)
+            made = kernel.weights(layer, x_shape, draw) if kernel.weights else {}
             if self.positive:
                 made = {k: _positive(k, a, rng) for k, a in made.items()}
             self.weights[i] = {k: a.astype(self.options.dtype, copy=False)
@@ -172,17 +172,19 @@ def forward(net: Net, x: Array, loss: bool = True, tick: Tick | None = None,
         xs = [x if j == INPUT else state.values[j] for j in node.inputs]
         kernel, layer = net.kernel(i)
         trace = state.traces[i]
-        if loss and i == n - 1 and node.layer.kind == "softmax":
+        if loss and i == n - 1 and kernel.loss:
             _cross_entropy(net, state, node.inputs[0], xs[0])  # type: ignore[arg-type]
-        call = Call(state.counters[i], np.random.default_rng([opts.seed, i, 2]),
-                    buffers=net.buffers[i], thin=net.thin, pad_value=net.pad_value)
+        out_buffer = None
         if kernel.inplace and opts.inplace:
             trace.note = storage.blocker(i, xs[0])  # type: ignore[arg-type]
-            call.out = None if trace.note else xs[0]
+            out_buffer = None if trace.note else xs[0]
+        context = Context(state.counters[i], np.random.default_rng([opts.seed, i, 2]),
+                          out_buffer, net.buffers[i], net.pad_value)
         began = time.perf_counter()
         try:
             weights = net.weights_for(i, xs[0].shape[1:])  # type: ignore[union-attr]
-            out, cache = kernel.forward(xs, weights, layer, call)  # type: ignore[arg-type]
+            out, cache = kernel.run_forward(xs, weights, layer,  # type: ignore[arg-type]
+                                            context, net.thin)
         except (ValueError, IndexError, TypeError) as exc:
             raise ExecutionError(node.name, "forward", exc) from exc
         trace.seconds_forward = time.perf_counter() - began
@@ -239,7 +241,7 @@ def backward(net: Net, state: State, keep_grads: bool = False, support: bool = F
         counter = MacCounter()
         start = time.perf_counter()
         try:
-            dxs, dweights = kernel.backward(dout, state.caches[i], counter, not support)
+            dxs, dweights = kernel.run_backward(dout, state.caches[i], counter, not support)
         except (ValueError, IndexError, TypeError) as exc:
             raise ExecutionError(node.name, "backward", exc) from exc
         trace = state.traces[i]

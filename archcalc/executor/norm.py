@@ -7,11 +7,15 @@ over N, H, W for a volume ("spatial" batch norm), over N for a vector.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from .base import Array, Grads, Weights, check_keys
-from .gemm import MacCounter
+from .init import Draw
+from .registry import Kernel, register
+
+BN_MOMENTUM = 0.1  # running statistics, as PyTorch's BatchNorm2d
 
 
 @dataclass(frozen=True)
@@ -28,19 +32,29 @@ def _stat_axes(x: Array) -> tuple[int, ...]:
 
 
 def bn_forward(
-    x: Array, weights: Weights, *, counter: MacCounter, eps: float = 1e-5
+    x: Array, weights: Weights, *, eps: float = 1e-5, running: dict[str, Array] | None = None
 ) -> tuple[Array, BnCache]:
-    """y = gamma·x̂ + beta, x̂ = (x − μ_B)/sqrt(σ²_B + eps), batch statistics (Ioffe & Szegedy)."""
+    """y = gamma·x̂ + beta, x̂ = (x − μ_B)/sqrt(σ²_B + eps), batch statistics (Ioffe & Szegedy).
+
+    `running` (running_mean, running_var) is updated as a training step does: momentum 0.1 and
+    the unbiased variance, as PyTorch's BatchNorm2d.
+    """
     check_keys(weights, ["gamma", "beta"])
     axes = _stat_axes(x)
-    x_mu = x - x.mean(axis=axes)
+    mean = x.mean(axis=axes)
+    x_mu = x - mean
     var = (x_mu**2).mean(axis=axes)
     x_hat = x_mu / np.sqrt(var + eps)
     out = weights["gamma"] * x_hat + weights["beta"]
+    if running:
+        m = x.size // x.shape[-1]
+        for key, value in (("running_mean", mean), ("running_var", var * m / max(m - 1, 1))):
+            running[key] *= 1 - BN_MOMENTUM
+            running[key] += BN_MOMENTUM * value
     return out, BnCache(x_mu, x_hat, var, weights["gamma"], eps)
 
 
-def bn_backward(dout: Array, cache: BnCache, counter: MacCounter) -> tuple[Array, Grads]:
+def bn_backward(dout: Array, cache: BnCache) -> tuple[Array, Grads]:
     """The gradients of the seed slide (CS182 lecture 6, after Ioffe & Szegedy), term by term."""
     axes = _stat_axes(dout)
     m = dout.size // dout.shape[-1]
@@ -75,9 +89,7 @@ def _channel_window_sum(v: Array, before: int, after: int) -> Array:
 
 def lrn_forward(
     x: Array,
-    weights: Weights,
     *,
-    counter: MacCounter,
     n: int = 5,
     k: float = 2.0,
     alpha: float = 1e-4,
@@ -88,18 +100,17 @@ def lrn_forward(
     AlexNet's form and defaults: alpha multiplies the plain sum. PyTorch's LocalResponseNorm
     divides alpha by n (use alpha·n here to match it); its window for even n is the one above.
     """
-    check_keys(weights, [])
     scale = k + alpha * _channel_window_sum(x**2, n // 2, (n - 1) // 2)
     return x * scale**-beta, LrnCache(x, scale, n, alpha, beta)
 
 
-def lrn_backward(dout: Array, cache: LrnCache, counter: MacCounter) -> tuple[Array, Grads]:
+def lrn_backward(dout: Array, cache: LrnCache) -> Array:
     """dx_j = dout_j·scale_j^−β − 2αβ·a_j·Σ_{c: j ∈ window(c)} dout_c·a_c·scale_c^(−β−1)."""
     x, scale, n, beta = cache.x, cache.scale, cache.n, cache.beta
     through_scale = dout * x * scale ** (-beta - 1)
     # j is in window(c) iff c is in the mirrored window of j: swap before and after
     spread = _channel_window_sum(through_scale, (n - 1) // 2, n // 2)
-    return dout * scale**-beta - 2 * cache.alpha * beta * x * spread, {}
+    return dout * scale**-beta - 2 * cache.alpha * beta * x * spread
 
 
 @dataclass(frozen=True)
@@ -109,9 +120,7 @@ class DropoutCache:
 
 def dropout_forward(
     x: Array,
-    weights: Weights,
     *,
-    counter: MacCounter,
     rng: np.random.Generator,
     p: float = 0.5,
     out: Array | None = None,
@@ -121,7 +130,6 @@ def dropout_forward(
     p is the probability of dropping (PyTorch/Keras); the CS231n slide's p is the keep rate.
     `out` may be `x` (in place, as the memory tables count DROPOUT).
     """
-    check_keys(weights, [])
     if not 0 <= p <= 1:
         raise ValueError(f"dropout: p={p} is not a probability")
     keep = rng.random(x.shape) >= p
@@ -130,6 +138,37 @@ def dropout_forward(
     return np.multiply(x, mask, out=out), DropoutCache(mask)
 
 
-def dropout_backward(dout: Array, cache: DropoutCache, counter: MacCounter) -> tuple[Array, Grads]:
+def dropout_backward(dout: Array, cache: DropoutCache) -> Array:
     """dx = dout·mask."""
-    return dout * cache.mask, {}
+    return dout * cache.mask
+
+
+# ---- registration ------------------------------------------------------------------------
+
+Shape = tuple[int, ...]
+
+
+def _bn_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
+    """gamma (C,) ones, beta (C,) zeros: the identity at initialization."""
+    return {"gamma": np.ones(x[-1]), "beta": np.zeros(x[-1])}
+
+
+def _bn_buffers(layer: Any, x: Shape) -> dict[str, Array]:
+    return {"running_mean": np.zeros(x[-1]), "running_var": np.ones(x[-1])}
+
+
+def _lrn_hyper(layer: Any, shape: Shape, thin: bool) -> dict[str, Any]:
+    return {"n": layer.n, "k": float(layer.k), "alpha": float(layer.alpha),
+            "beta": float(layer.beta)}
+
+
+def _dropout_hyper(layer: Any, shape: Shape, thin: bool) -> dict[str, Any]:
+    return {"p": float(layer.rate)}
+
+
+register(Kernel("bn", bn_forward, bn_backward, weights=_bn_weights, buffers=_bn_buffers,
+                pointwise=True, probe="identity", workspace=2, arrays=2))
+register(Kernel("lrn", lrn_forward, lrn_backward, _lrn_hyper, pointwise=True, probe="identity",
+                workspace=1))
+register(Kernel("dropout", dropout_forward, dropout_backward, _dropout_hyper, inplace=True,
+                pointwise=True, probe="identity", workspace=1))

@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from .base import NO_PADDING, Array, Grads, Padding, Pair, Weights, check_keys, spatial
-from .gemm import MacCounter
+from .base import NO_PADDING, Array, Padding, Pair, spatial
+from .geometry import pair, windowed
 from .im2col import Window, crop, pad, tap_sum
+from .registry import Kernel, register
 
 
 def _window(hw: Pair, kernel: Pair, stride: Pair, padding: Padding, overhang: Pair) -> Window:
@@ -40,9 +41,7 @@ class MaxPoolCache:
 
 def maxpool_forward(
     x: Array,
-    weights: Weights,
     *,
-    counter: MacCounter,
     kernel: Pair,
     stride: Pair,
     padding: Padding = NO_PADDING,
@@ -52,7 +51,6 @@ def maxpool_forward(
 
     Ties go to the first offset in row-major order (PyTorch's CPU kernel does the same).
     """
-    check_keys(weights, [])
     window = _window(spatial(x.shape), kernel, stride, padding, overhang)
     xp = pad(x, window.padding, -np.inf)
     out_hw = window.out_hw(spatial(x.shape))
@@ -66,13 +64,13 @@ def maxpool_forward(
     return out, MaxPoolCache(x.shape, window, argmax)
 
 
-def maxpool_backward(dout: Array, cache: MaxPoolCache, counter: MacCounter) -> tuple[Array, Grads]:
+def maxpool_backward(dout: Array, cache: MaxPoolCache) -> Array:
     """Route each output gradient to the input pixel that won the max."""
     window, hw = cache.window, spatial(cache.x_shape)
     dxp = np.zeros((cache.x_shape[0], *window.padded_hw(hw), cache.x_shape[3]), dout.dtype)
     for index, (i, j) in enumerate(window.offsets()):
         dxp[window.taps(i, j, spatial(dout.shape))] += np.where(cache.argmax == index, dout, 0)
-    return crop(dxp, window.padding, hw), {}
+    return crop(dxp, window.padding, hw)
 
 
 @dataclass(frozen=True)
@@ -93,9 +91,7 @@ def _divisor(window: Window, hw: Pair, overhang: Pair, dtype: np.dtype[Any]) -> 
 
 def avgpool_forward(
     x: Array,
-    weights: Weights,
     *,
-    counter: MacCounter,
     kernel: Pair,
     stride: Pair,
     padding: Padding = NO_PADDING,
@@ -107,7 +103,6 @@ def avgpool_forward(
     divisor = window pixels inside input + padding (count_include_pad=True), overhang excluded.
     `pad_value` fills padding and overhang (0; the RF probe's NaN shows which outputs read it).
     """
-    check_keys(weights, [])
     window = _window(spatial(x.shape), kernel, stride, padding, overhang)
     xp = pad(x, window.padding, pad_value)
     out_hw = window.out_hw(spatial(x.shape))
@@ -116,14 +111,14 @@ def avgpool_forward(
     return total / divisor, AvgPoolCache(x.shape, window, divisor)
 
 
-def avgpool_backward(dout: Array, cache: AvgPoolCache, counter: MacCounter) -> tuple[Array, Grads]:
+def avgpool_backward(dout: Array, cache: AvgPoolCache) -> Array:
     """Spread dout / divisor over every pixel of each window."""
     window, hw = cache.window, spatial(cache.x_shape)
     share = dout / cache.divisor
     dxp = np.zeros((cache.x_shape[0], *window.padded_hw(hw), cache.x_shape[3]), dout.dtype)
     for i, j in window.offsets():
         dxp[window.taps(i, j, spatial(dout.shape))] += share
-    return crop(dxp, window.padding, hw), {}
+    return crop(dxp, window.padding, hw)
 
 
 @dataclass(frozen=True)
@@ -131,13 +126,31 @@ class GapCache:
     x_shape: tuple[int, ...]
 
 
-def gap_forward(x: Array, weights: Weights, *, counter: MacCounter) -> tuple[Array, GapCache]:
-    """Global average pooling: (N, H, W, C) -> (N, C), the mean over H and W."""
-    check_keys(weights, [])
-    return x.mean(axis=(1, 2)), GapCache(x.shape)
+def gap_forward(x: Array) -> tuple[Array, GapCache]:
+    """Global average pooling: (N, H, W, C) -> (N, 1, 1, C), the mean over H and W."""
+    return x.mean(axis=(1, 2), keepdims=True), GapCache(x.shape)
 
 
-def gap_backward(dout: Array, cache: GapCache, counter: MacCounter) -> tuple[Array, Grads]:
-    """dx[n,h,w,c] = dout[n,c] / (H·W)."""
+def gap_backward(dout: Array, cache: GapCache) -> Array:
+    """dx[n,h,w,c] = dout[n,0,0,c] / (H·W)."""
     h, w = cache.x_shape[1:3]
-    return np.broadcast_to(dout[:, None, None, :] / (h * w), cache.x_shape).copy(), {}
+    return np.broadcast_to(dout / (h * w), cache.x_shape).copy()
+
+
+# ---- registration ------------------------------------------------------------------------
+
+
+def _pool_hyper(layer: Any, shape: tuple[int, ...], thin: bool) -> dict[str, Any]:
+    g = windowed(layer, (shape[0], shape[1]))
+    return {"kernel": g.kernel, "stride": g.stride, "padding": g.padding,
+            "overhang": g.overhang}
+
+
+def _pool_stride(layer: Any) -> Pair:
+    return pair(layer.s) if layer.s is not None else pair(layer.f)
+
+
+register(Kernel("maxpool", maxpool_forward, maxpool_backward, _pool_hyper, probe="avgpool",
+                workspace=0.5, stride=_pool_stride))
+register(Kernel("avgpool", avgpool_forward, avgpool_backward, _pool_hyper, stride=_pool_stride))
+register(Kernel("gap", gap_forward, gap_backward, collapses=True))

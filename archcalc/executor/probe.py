@@ -35,7 +35,6 @@ import numpy as np
 from archcalc.graph import INPUT, Graph
 
 from .base import Array
-from .geometry import down_stride, up_factor
 from .kernels import KERNELS
 from .network import Net, Options, State, Tick, backward, forward
 
@@ -90,7 +89,7 @@ def layout(graph: Graph) -> Layout:
         ins = list(node.inputs)
         kernel = KERNELS[node.layer.kind]
         collapsed.append(kernel.collapses or any(j != INPUT and collapsed[j] for j in ins))
-        down, up = down_stride(node.layer), up_factor(node.layer)
+        down, up = kernel.stride(node.layer), kernel.upscale(node.layer)
         g_in = [(Fraction(1), Fraction(1)) if j == INPUT else growth[j] for j in ins]
         p_in = [(1, 1) if j == INPUT else period[j] for j in ins]
         t_in = [(1, 1) if j == INPUT else step[j] for j in ins]

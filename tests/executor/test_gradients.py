@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
 
-from archcalc.executor import activation, conv, dense, merge, norm, pool
+from archcalc.executor import activation, conv
 from archcalc.executor.gemm import MacCounter
 from archcalc.executor.gradcheck import (
     numeric_grad,
@@ -18,103 +16,107 @@ from archcalc.executor.gradcheck import (
     numeric_kernel_grads,
     rel_error,
 )
+from archcalc.executor.kernels import KERNELS, Kernel
 
 # Named thresholds on cs231n's elementwise rel_error, h = 1e-5, float64.
 LINEAR = 1e-7  # kinds linear in x and in each weight: only rounding error is left
 PIECEWISE = 1e-7  # max/relu kinks, inputs kept ≥ 1e-3 away from every tie or zero
 SMOOTH = 1e-6  # curved kinds (BN, LRN, ELU, sigmoid, tanh, softmax): O(h²) truncation too
 
-FAMILIES: list[ModuleType] = [conv, pool, dense, activation, norm, merge]
 Shape = tuple[int, ...]
-
-
-def seeded_dropout(x: Any, weights: Any, *, counter: MacCounter, p: float) -> Any:
-    """DROPOUT with the same mask on every call, so that it is a fixed function of x."""
-    return norm.dropout_forward(x, weights, counter=counter, p=p, rng=np.random.default_rng(7))
 
 
 @dataclass(frozen=True)
 class Case:
     name: str
-    forward: Callable[..., Any]
-    backward: Callable[..., Any]
+    kind: str
     x_shape: Shape | list[Shape]  # a list for merges
     weights: dict[str, Shape] = field(default_factory=dict)
     hyper: dict[str, Any] = field(default_factory=dict)
     threshold: float = LINEAR
     distinct: bool = False  # inputs a permutation of well-separated values (no ties, no zeros)
 
+    @property
+    def kernel(self) -> Kernel:
+        return KERNELS[self.kind]
 
-def case(
-    name: str,
-    family: ModuleType,
-    kind: str,
-    x_shape: Shape | list[Shape],
-    weights: dict[str, Shape] | None = None,
-    *,
-    tol: float = LINEAR,
-    distinct: bool = False,
-    **hyper: Any,
-) -> Case:
-    forward, backward = getattr(family, f"{kind}_forward"), getattr(family, f"{kind}_backward")
-    return Case(name, forward, backward, x_shape, weights or {}, hyper, tol, distinct)
+    def forward(self, x: Any, weights: dict[str, np.ndarray]) -> tuple[Any, Any]:
+        """The registered forward, with the context it asks for (DROPOUT's mask seeded, so
+        that it is a fixed function of x)."""
+        extra: dict[str, Any] = {}
+        if "counter" in self.kernel.takes:
+            extra["counter"] = MacCounter()
+        if "rng" in self.kernel.takes:
+            extra["rng"] = np.random.default_rng(7)
+        head = [x, weights] if self.kernel.weights is not None else [x]
+        return self.kernel.forward(*head, **self.hyper, **extra)
+
+    def backward(self, dout: np.ndarray, cache: Any) -> tuple[Any, dict[str, np.ndarray]]:
+        dxs, grads = self.kernel.run_backward(dout, cache, MacCounter())
+        return (dxs if self.kernel.merge else dxs[0]), grads
+
+
+def case(name: str, kind: str, x_shape: Shape | list[Shape],
+         weights: dict[str, Shape] | None = None, *, tol: float = LINEAR,
+         distinct: bool = False, **hyper: Any) -> Case:
+    return Case(name, kind, x_shape, weights or {}, hyper, tol, distinct)
 
 
 # fmt: off
 CASES = [
-    case("conv", conv, "conv", (2, 5, 5, 3), {"w": (3, 3, 3, 4), "b": (4,)}),
-    case("conv_strided_asym_dilated", conv, "conv", (2, 7, 6, 2), {"w": (2, 3, 2, 3), "b": (3,)},
+    case("conv", "conv", (2, 5, 5, 3), {"w": (3, 3, 3, 4), "b": (4,)}),
+    case("conv_strided_asym_dilated", "conv", (2, 7, 6, 2), {"w": (2, 3, 2, 3), "b": (3,)},
          stride=(2, 1), padding=((1, 0), (0, 2)), dilation=(2, 1)),
-    case("conv_groups", conv, "conv", (1, 5, 5, 4), {"w": (3, 3, 2, 6), "b": (6,)}, groups=2),
-    case("conv_depthwise_nobias", conv, "conv", (2, 4, 5, 3), {"w": (3, 2, 1, 6)},
+    case("conv_groups", "conv", (1, 5, 5, 4), {"w": (3, 3, 2, 6), "b": (6,)}, groups=2),
+    case("conv_depthwise_nobias", "conv", (2, 4, 5, 3), {"w": (3, 2, 1, 6)},
          groups=3, padding=((1, 1), (0, 1))),
-    case("local", conv, "local", (2, 5, 4, 2), {"w": (3, 4, 2, 2, 2, 3), "b": (3, 4, 3)},
+    case("local", "local", (2, 5, 4, 2), {"w": (3, 4, 2, 2, 2, 3), "b": (3, 4, 3)},
          stride=(2, 1), padding=((0, 1), (1, 0))),
-    case("local_nobias", conv, "local", (1, 3, 3, 2), {"w": (2, 2, 2, 2, 2, 2)}),
-    case("deconv", conv, "deconv", (2, 3, 2, 3), {"w": (3, 3, 3, 2), "b": (2,)},
+    case("local_nobias", "local", (1, 3, 3, 2), {"w": (2, 2, 2, 2, 2, 2)}),
+    case("deconv", "deconv", (2, 3, 2, 3), {"w": (3, 3, 3, 2), "b": (2,)},
          stride=(2, 2), padding=(1, 1), output_padding=(1, 1)),
-    case("deconv_dilated_rect", conv, "deconv", (1, 3, 3, 2), {"w": (2, 2, 3, 3), "b": (3,)},
+    case("deconv_dilated_rect", "deconv", (1, 3, 3, 2), {"w": (2, 2, 3, 3), "b": (3,)},
          stride=(1, 3), padding=(0, 1), output_padding=(1, 2), dilation=(2, 1)),
-    case("deconv_outpad_past_scatter_nobias", conv, "deconv", (1, 2, 2, 2), {"w": (2, 3, 3, 2)},
+    case("deconv_outpad_past_scatter_nobias", "deconv", (1, 2, 2, 2), {"w": (2, 3, 3, 2)},
          stride=(2, 2), output_padding=(1, 1)),
-    case("maxpool", pool, "maxpool", (2, 4, 4, 3), tol=PIECEWISE, distinct=True,
+    case("maxpool", "maxpool", (2, 4, 4, 3), tol=PIECEWISE, distinct=True,
          kernel=(2, 2), stride=(2, 2)),
-    case("maxpool_padded_ceil", pool, "maxpool", (1, 6, 5, 2), tol=PIECEWISE, distinct=True,
+    case("maxpool_padded_ceil", "maxpool", (1, 6, 5, 2), tol=PIECEWISE, distinct=True,
          kernel=(3, 2), stride=(2, 2), padding=((1, 1), (0, 0)), overhang=(1, 1)),
-    case("avgpool", pool, "avgpool", (2, 4, 4, 3), kernel=(2, 2), stride=(2, 2)),
-    case("avgpool_padded_ceil", pool, "avgpool", (1, 6, 5, 2),
+    case("avgpool", "avgpool", (2, 4, 4, 3), kernel=(2, 2), stride=(2, 2)),
+    case("avgpool_padded_ceil", "avgpool", (1, 6, 5, 2),
          kernel=(3, 2), stride=(2, 2), padding=((1, 1), (0, 0)), overhang=(1, 1)),
-    case("gap", pool, "gap", (2, 3, 4, 3)),
-    case("fc_volume", dense, "fc", (2, 2, 3, 2), {"w": (12, 4), "b": (4,)}),
-    case("fc_vector_batch1", dense, "fc", (1, 6), {"w": (6, 3), "b": (3,)}),
-    case("fc_nobias", dense, "fc", (3, 5), {"w": (5, 2)}),
-    case("flatten", dense, "flatten", (2, 2, 3, 2)),
-    case("identity", dense, "identity", (2, 3, 2, 2)),
-    case("relu", activation, "relu", (2, 3, 3, 2), tol=PIECEWISE, distinct=True),
-    case("leakyrelu", activation, "leakyrelu", (2, 3, 3, 2), tol=PIECEWISE, distinct=True,
+    case("gap", "gap", (2, 3, 4, 3)),
+    case("fc_volume", "fc", (2, 2, 3, 2), {"w": (12, 4), "b": (4,)}),
+    case("fc_vector_batch1", "fc", (1, 6), {"w": (6, 3), "b": (3,)}),
+    case("fc_nobias", "fc", (3, 5), {"w": (5, 2)}),
+    case("flatten", "flatten", (2, 2, 3, 2)),
+    case("identity", "identity", (2, 3, 2, 2)),
+    case("relu", "relu", (2, 3, 3, 2), tol=PIECEWISE, distinct=True),
+    case("leakyrelu", "leakyrelu", (2, 3, 3, 2), tol=PIECEWISE, distinct=True,
          alpha=0.1),
-    case("prelu_volume", activation, "prelu", (2, 3, 3, 2), {"alpha": (2,)},
+    case("prelu_volume", "prelu", (2, 3, 3, 2), {"alpha": (2,)},
          tol=PIECEWISE, distinct=True),
-    case("prelu_vector", activation, "prelu", (4, 5), {"alpha": (5,)},
+    case("prelu_vector", "prelu", (4, 5), {"alpha": (5,)},
          tol=PIECEWISE, distinct=True),
-    case("elu", activation, "elu", (2, 3, 3, 2), tol=SMOOTH, distinct=True, alpha=0.7),
-    case("sigmoid", activation, "sigmoid", (2, 3, 3, 2), tol=SMOOTH),
-    case("tanh", activation, "tanh", (2, 3, 3, 2), tol=SMOOTH),
-    case("maxout_k2", activation, "maxout", (2, 2, 2, 6), tol=PIECEWISE, distinct=True, k=2),
-    case("maxout_k3_vector", activation, "maxout", (3, 6), tol=PIECEWISE, distinct=True, k=3),
-    case("softmax_vector", activation, "softmax", (3, 5), tol=SMOOTH),
-    case("softmax_volume", activation, "softmax", (2, 2, 2, 4), tol=SMOOTH),
-    case("bn_vector", norm, "bn", (6, 4), {"gamma": (4,), "beta": (4,)}, tol=SMOOTH),
-    case("bn_volume", norm, "bn", (3, 2, 3, 2), {"gamma": (2,), "beta": (2,)}, tol=SMOOTH),
-    case("lrn_alexnet", norm, "lrn", (2, 2, 2, 7), tol=SMOOTH),
-    case("lrn_strong_odd", norm, "lrn", (2, 2, 2, 6), tol=SMOOTH,
+    case("elu", "elu", (2, 3, 3, 2), tol=SMOOTH, distinct=True, alpha=0.7),
+    case("sigmoid", "sigmoid", (2, 3, 3, 2), tol=SMOOTH),
+    case("tanh", "tanh", (2, 3, 3, 2), tol=SMOOTH),
+    case("maxout_k2", "maxout", (2, 2, 2, 6), tol=PIECEWISE, distinct=True, k=2),
+    case("maxout_k3_vector", "maxout", (3, 6), tol=PIECEWISE, distinct=True, k=3),
+    case("softmax_vector", "softmax", (3, 5), tol=SMOOTH),
+    case("softmax_volume", "softmax", (2, 2, 2, 4), tol=SMOOTH),
+    case("bn_vector", "bn", (6, 4), {"gamma": (4,), "beta": (4,)}, tol=SMOOTH),
+    case("bn_volume", "bn", (3, 2, 3, 2), {"gamma": (2,), "beta": (2,)}, tol=SMOOTH),
+    case("lrn_alexnet", "lrn", (2, 2, 2, 7), tol=SMOOTH),
+    case("lrn_strong_odd", "lrn", (2, 2, 2, 6), tol=SMOOTH,
          n=3, k=1.0, alpha=0.5, beta=0.75),
-    case("lrn_strong_even", norm, "lrn", (1, 2, 2, 7), tol=SMOOTH,
+    case("lrn_strong_even", "lrn", (1, 2, 2, 7), tol=SMOOTH,
          n=4, k=1.5, alpha=0.3, beta=0.6),
-    Case("dropout", seeded_dropout, norm.dropout_backward, (2, 3, 3, 2), hyper={"p": 0.3}),
-    case("add", merge, "add", [(2, 2, 3, 2)] * 3),
-    case("concat", merge, "concat", [(2, 2, 2, 1), (2, 2, 2, 3), (2, 2, 2, 2)]),
-    case("upsample", merge, "upsample", (2, 2, 3, 2), factor=(2, 3)),
+    case("dropout", "dropout", (2, 3, 3, 2), p=0.3),
+    case("add", "add", [(2, 2, 3, 2)] * 3),
+    case("concat", "concat", [(2, 2, 2, 1), (2, 2, 2, 3), (2, 2, 2, 2)]),
+    case("upsample", "upsample", (2, 2, 3, 2), factor=(2, 3)),
 ]
 # fmt: on
 
@@ -142,12 +144,12 @@ def rel_errors(analytic: Any, numeric: Any) -> list[float]:
 def test_backward_matches_central_differences(case: Case, rng: np.random.Generator) -> None:
     x = make_inputs(case, rng)
     weights = {key: rng.standard_normal(shape) for key, shape in case.weights.items()}
-    out, cache = case.forward(x, weights, counter=MacCounter(), **case.hyper)
+    out, cache = case.forward(x, weights)
     dout = rng.standard_normal(out.shape)
-    dx, grads = case.backward(dout, cache, MacCounter())
+    dx, grads = case.backward(dout, cache)
 
     def fn(xs: Any, ws: Any) -> Any:
-        return case.forward(xs, ws, counter=MacCounter(), **case.hyper)[0]
+        return case.forward(xs, ws)[0]
 
     num_dx, num_grads = numeric_kernel_grads(fn, x, weights, dout)
     assert grads.keys() == weights.keys()
@@ -157,15 +159,8 @@ def test_backward_matches_central_differences(case: Case, rng: np.random.Generat
         assert rel_error(grads[key], num_grads[key]) < case.threshold, key
 
 
-def test_every_kernel_is_gradchecked() -> None:
-    forwards = {
-        getattr(family, name)
-        for family in FAMILIES
-        for name in dir(family)
-        if name.endswith("_forward")
-    }
-    checked = {case.forward for case in CASES} | {norm.dropout_forward}
-    assert forwards <= checked
+def test_every_registered_kernel_is_gradchecked() -> None:
+    assert {c.kind for c in CASES} == set(KERNELS)
 
 
 def test_softmax_cross_entropy_gradient(rng: np.random.Generator) -> None:
@@ -198,8 +193,8 @@ def test_float32_stays_float32(case: Case, rng: np.random.Generator) -> None:
     x = make_inputs(case, rng)
     x = [a.astype(np.float32) for a in x] if isinstance(x, list) else x.astype(np.float32)
     weights = {k: rng.standard_normal(s).astype(np.float32) for k, s in case.weights.items()}
-    out, cache = case.forward(x, weights, counter=MacCounter(), **case.hyper)
-    dx, grads = case.backward(np.ones_like(out), cache, MacCounter())
+    out, cache = case.forward(x, weights)
+    dx, grads = case.backward(np.ones_like(out), cache)
     assert out.dtype == np.float32
     assert all(a.dtype == np.float32 for a in (dx if isinstance(dx, list) else [dx]))
     assert all(g.dtype == np.float32 for g in grads.values())

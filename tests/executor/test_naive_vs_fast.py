@@ -113,7 +113,7 @@ def test_pool(mode, kernel, stride, padding, ceil, rng: np.random.Generator) -> 
         )
     forward = pool.maxpool_forward if mode == "max" else pool.avgpool_forward
     hyper = {"kernel": kernel, "stride": stride, "padding": padding, "overhang": overhang}
-    out, _ = forward(x, {}, counter=MacCounter(), **hyper)
+    out, _ = forward(x, **hyper)
     expected = naive.pool_naive(x, kernel, stride, padding, overhang, mode)
     np.testing.assert_allclose(out, expected, rtol=0, atol=TOLERANCE * np.abs(expected).max())
 
@@ -132,7 +132,7 @@ def test_pool_refuses_a_window_past_the_input(rng: np.random.Generator) -> None:
     x = rng.standard_normal((1, 4, 4, 1))
     with pytest.raises(ValueError, match="overhang"):  # 2x2/2 on 4: a 3rd window lies in overhang
         pool.maxpool_forward(
-            x, {}, counter=MacCounter(), kernel=(2, 2), stride=(2, 2), overhang=(2, 0)
+            x, kernel=(2, 2), stride=(2, 2), overhang=(2, 0)
         )
 
 
