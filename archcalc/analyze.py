@@ -348,8 +348,15 @@ def _axis(axis: Axis) -> str:
 def _rf_formula(before: rflib.RF, after: rflib.RF) -> str:
     parts = []
     for name, b, a in (("H", before.h, after.h), ("W", before.w, after.w)):
+        if b.jump == 0:  # a global unit before: windows over it read only it
+            parts.append(f"{name} size {_n(a.size)}, a global unit (jump 0)")
+            continue
         step = Fraction(a.jump) / b.jump
         f_eff = Fraction(a.size - b.size) / b.jump + 1
+        if a.jump == 0 and f_eff.denominator == 1:  # GAP, FC, FLATTEN: the whole input
+            parts.append(f"{name} {_n(b.size)} + ({_n(f_eff)} − 1)·{_n(b.jump)} = "
+                         f"{_n(a.size)}, the whole input: a global unit (jump 0)")
+            continue
         if step.denominator == 1 and f_eff.denominator == 1:
             parts.append(f"{name} {_n(b.size)} + ({_n(f_eff)} − 1)·{_n(b.jump)} = "
                          f"{_n(a.size)}, jump {_n(b.jump)}·{_n(step)} = {_n(a.jump)}")

@@ -10,10 +10,21 @@ from archcalc.layers import REGISTRY, names_of
 from archcalc.layers.merge import Merge
 
 
+def memory_rule(cls: type) -> str:
+    """The kind's place in the memory convention (docs/language.md §8), from its flags."""
+    if cls.view:
+        return "a view: no new memory"
+    keeps = {"input": "; its backward keeps the input",
+             "output": "; its backward keeps the output"}.get(cls.keeps, "")
+    return ("in place" if cls.inplace else "new tensor") + keeps
+
+
 def kinds_table() -> str:
-    """Markdown: one row per kind with its call form, aliases, arguments and FLOP rule."""
-    rows = ["| kind | call and defaults | also written | arguments | FLOPs besides 2·MACs |",
-            "|---|---|---|---|---|"]
+    """Markdown: one row per kind with its call form, aliases, arguments, FLOP rule and
+    memory convention."""
+    rows = ["| kind | call and defaults | also written | arguments | FLOPs besides 2·MACs "
+            "| memory |",
+            "|---|---|---|---|---|---|"]
     for kind, cls in REGISTRY.items():
         if issubclass(cls, Merge):
             continue
@@ -22,7 +33,7 @@ def kinds_table() -> str:
                               for f in cls.__dataclass_fields__.values()
                               if f.metadata.get("doc") is not None and "kind" in f.metadata)
         rows.append(f"| {kind.upper()} | `{usage(cls)}` | {aliases} | {arguments or '—'} | "
-                    f"{cls.flops_rule} |")
+                    f"{cls.flops_rule} | {memory_rule(cls)} |")
     return "\n".join(rows) + "\n"
 
 

@@ -9,6 +9,11 @@ a window of F' = D·(F − 1) + 1 pixels, stride S and leading padding P_b gives
 After UPSAMPLE or DECONV the jump is a fraction and units differ by phase: the reported size
 is the largest over the phases, the start the mean centre of a period moved back to unit 0
 (docs/language.md §8). Sizes are theoretical: not clipped to the image.
+
+A unit that sees the whole input (after GAP, FC or FLATTEN) is global: its field has jump 0,
+so every unit made from it — by upsampling, or by broadcasting in a merge — sees the same
+pixels, and a window over it only reads more of the same unit (or padding). Periods are kept
+as short as the spans allow (`_compact`), so a global field never multiplies phases.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ class AxisRF:
 
 
 def _field(jump: Number, spans: tuple[Span, ...]) -> AxisRF:
+    spans = _compact(jump, spans)
     seen = [(p, lo + hi) for p, (lo, hi) in enumerate(spans) if hi >= lo]
     if len(spans) == 1:
         start: Number = _exact(Fraction(seen[0][1], 2)) if seen else 0
@@ -54,6 +60,26 @@ def _field(jump: Number, spans: tuple[Span, ...]) -> AxisRF:
                     Fraction(0))
         start = _exact(total / len(seen)) if seen else 0
     return AxisRF(jump, spans, max(hi - lo + 1 for lo, hi in spans), start)
+
+
+def _compact(jump: Number, spans: tuple[Span, ...]) -> tuple[Span, ...]:
+    """The shortest period p of `spans` (units p apart see pixels p·jump apart)."""
+    n = len(spans)
+    for p in range(1, n):
+        if n % p or (p * Fraction(jump)).denominator != 1:
+            continue
+        shift = int(p * jump)
+        if all(_same(spans[i + p], _moved(spans[i], shift)) for i in range(n - p)):
+            return spans[:p]
+    return spans
+
+
+def _moved(span: Span, shift: int) -> Span:
+    return span[0] + shift, span[1] + shift
+
+
+def _same(a: Span, b: Span) -> bool:
+    return a == b or (a[1] < a[0] and b[1] < b[0])  # equal, or both see nothing
 
 
 RF = Pair[AxisRF]
@@ -89,6 +115,30 @@ def _hull(heads: list[Span], tails: list[Span]) -> Span:
     return (min(lows), max(highs)) if lows else (1, 0)
 
 
+def whole(rf: AxisRF, extent: int) -> AxisRF:
+    """A global unit (GAP, FC, FLATTEN): it reads units 0 … extent − 1; jump 0."""
+    seen = [rf.span(u) for u in range(min(extent, len(rf.spans)))]
+    last = [rf.span(u) for u in range(max(0, extent - len(rf.spans)), extent)]
+    return _field(0, (_hull(seen, last),))
+
+
+def adaptive(rf: AxisRF, extent: int, outputs: int) -> AxisRF:
+    """After an adaptive pool (PyTorch's index rule): unit i reads input units
+    ⌊i·W/w⌋ … ⌈(i + 1)·W/w⌉ − 1. Windows may differ in size; each of the w units is a
+    phase, so every real unit's field is exact (and the period shrinks when W/w is whole)."""
+    if outputs == 1:
+        return whole(rf, extent)
+    _period(outputs)
+    spans = []
+    for i in range(outputs):
+        first, end = i * extent // outputs, -(-(i + 1) * extent // outputs)
+        units = range(first, end)
+        heads = [rf.span(u) for u in units[:len(rf.spans)]]
+        tails = [rf.span(u) for u in units[-len(rf.spans):]]
+        spans.append(_hull(heads, tails))
+    return _field(_exact(Fraction(rf.jump) * extent / outputs), tuple(spans))
+
+
 def transposed(rf: AxisRF, f: int, stride: int, pad: int, dilation: int = 1) -> AxisRF:
     """After a transposed conv: unit o receives from the units u with u·S − P + t·D = o."""
     period = _period(len(rf.spans) * stride)
@@ -106,6 +156,8 @@ def transposed(rf: AxisRF, f: int, stride: int, pad: int, dilation: int = 1) -> 
 
 def upsampled(rf: AxisRF, factor: int) -> AxisRF:
     """After nearest-neighbour upsampling: unit o sees what unit o // S sees."""
+    if rf.jump == 0:
+        return rf  # every unit of a global field sees the same pixels
     period = _period(len(rf.spans) * factor)
     return _field(_exact(Fraction(rf.jump) / factor),
                   tuple(rf.span(o // factor) for o in range(period)))

@@ -2,7 +2,7 @@
 methods = static rules). Importing this package registers every kind."""
 
 # Registration order is the order of the reference table: by family.
-from archcalc.layers import conv, pool, dense, activation, norm, merge  # noqa: F401, I001
+from archcalc.layers import conv, pool, dense, activation, norm, channels, merge  # noqa: F401, I001
 from archcalc.layers.base import Figure, Layer, Output, Shape
 from archcalc.layers.registry import REGISTRY, lookup, names_of, suggest
 

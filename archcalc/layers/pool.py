@@ -113,8 +113,8 @@ class Upsample(Layer):
 
 
 def whole_input(x: Shape, field_in: rflib.RF) -> rflib.RF:
-    """A unit that sees the whole H×W input: a window of F = H×W (FC and GAP)."""
+    """A global unit that sees the whole H×W input (FC, GAP, FLATTEN): jump 0."""
     if len(x) != 3:
         return field_in
-    return Pair(rflib.window(field_in.h, x[0], 1, 0), rflib.window(field_in.w, x[1], 1, 0))
+    return Pair(rflib.whole(field_in.h, x[0]), rflib.whole(field_in.w, x[1]))
 

@@ -1,0 +1,1 @@
+"""ADAPTIVEAVGPOOL and ADAPTIVEMAXPOOL kernels (PyTorch's start/end index rule) and ZEROPAD."""

@@ -1,0 +1,1 @@
+"""Channel kernels: CHUNK (a slice of the channels, SPLIT's paths) and CHANNELSHUFFLE."""

@@ -1,0 +1,1 @@
+"""Gated activation kernels: SILU, GELU, HARDSWISH (x times a gate of x)."""
