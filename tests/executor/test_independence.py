@@ -14,7 +14,8 @@ from pathlib import Path
 
 EXECUTOR = Path(__file__).resolve().parents[2] / "archcalc" / "executor"
 KERNEL_MODULES = {"__init__", "base", "gemm", "im2col", "conv", "pool", "dense", "activation",
-                  "norm", "merge", "init", "gradcheck", "naive", "geometry"}
+                  "norm", "merge", "init", "gradcheck", "naive", "geometry", "registry",
+                  "kernels", "gated", "layernorm", "adaptive", "channels"}
 RUNNER_ALLOWED = {"archcalc.graph", "archcalc.values", "archcalc.errors", "archcalc.units"}
 ANALYZER = {"archcalc.analyze"}
 COMPARERS = {"verify", "guard"}
