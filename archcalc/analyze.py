@@ -242,8 +242,10 @@ def _layer(graph: Graph, node: Node, place: Placement, shapes: list[Shape],
         rules = memo[key]
     _check_output(rules.out.shape)
     if isinstance(layer, Merge):
-        field_out = Pair(rflib.union([field(i).h for i in node.inputs]),
-                         rflib.union([field(i).w for i in node.inputs]))
+        y = rules.out.shape
+        extent = (y[0], y[1]) if len(y) == 3 else (1, 1)
+        field_out = Pair(rflib.union([field(i).h for i in node.inputs], extent[0]),
+                         rflib.union([field(i).w for i in node.inputs], extent[1]))
     else:
         field_out = layer.rf(xs[0], field(node.inputs[0]))
     _check_field(field_out, field(node.inputs[0]))

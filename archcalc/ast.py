@@ -142,9 +142,9 @@ class Network:
 
 @dataclass(frozen=True, slots=True)
 class Input:
-    """`input 32x32x3` (H×W×C) or `input 3072` (a vector)."""
+    """`input 32x32x3` (H×W×C), `input S x S x 3` (expressions on params) or `input 3072`."""
 
-    dims: tuple[int, ...]
+    dims: tuple[Expr, ...]
     span: Span
 
 

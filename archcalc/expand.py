@@ -22,7 +22,7 @@ from archcalc.exprs import evaluate
 from archcalc.graph import INPUT, Graph, Node, Scope
 from archcalc.layers import Layer, lookup, suggest
 from archcalc.layers.base import MAX_COUNT
-from archcalc.layers.merge import Add, Concat, Merge
+from archcalc.layers.merge import Merge
 from archcalc.values import Value, described, show
 
 Defaults = Mapping[str, Bound]  # layer kind -> field values set by `defaults`
@@ -80,15 +80,20 @@ class BlockDef:
 
 
 def expand(program: ast.Program, source: Source, overrides: Mapping[str, Value] | None = None,
-           optional: bool | Mapping[int, bool] = True, limits: Limits = Limits()) -> Graph:
-    """Expand `program` into a flat graph of named layers."""
-    return Expander(program, source, dict(overrides or {}), optional, limits).run()
+           optional: bool | Mapping[int, bool] = True, limits: Limits = Limits(),
+           input_shape: tuple[int, ...] | None = None) -> Graph:
+    """Expand `program` into a flat graph of named layers; `input_shape` replaces the file's
+    input (the command line's --input)."""
+    return Expander(program, source, dict(overrides or {}), optional, limits,
+                    input_shape).run()
 
 
 class Expander:
     def __init__(self, program: ast.Program, source: Source, overrides: dict[str, Value],
-                 optional: bool | Mapping[int, bool], limits: Limits) -> None:
+                 optional: bool | Mapping[int, bool], limits: Limits,
+                 input_override: tuple[int, ...] | None = None) -> None:
         self.program = program
+        self.input_override = input_override
         self.source = source
         self.overrides = overrides
         self.optional = optional
@@ -120,7 +125,8 @@ class Expander:
                          statements[-1].span if statements else None)
             raise ArchError("the network has no layers", where,
                             "add layers after the input, e.g. CONV(6, f=5) - RELU")
-        return Graph(self.network_name(statements), self.input_shape(statements),
+        shape = self.input_override or self.input_shape(statements)
+        return Graph(self.network_name(statements), shape,
                      tuple(self.nodes),
                      tuple(sorted(self.scopes, key=lambda sc: (sc.first, sc.depth))),
                      tuple(s for s in statements if isinstance(s, ast.Expect)),
@@ -208,12 +214,23 @@ class Expander:
         if len(inputs) > 1:
             raise ArchError("input is given twice", inputs[1].span,
                             f"first at line {inputs[0].span.line}")
-        dims = inputs[0].dims
+        dims = tuple(d for expr in inputs[0].dims for d in self.dimension(expr))
         if len(dims) not in (1, 3) or not all(1 <= d <= MAX_COUNT for d in dims):
             raise ArchError(f"input {'x'.join(map(str, dims))} is not a volume or a vector",
                             inputs[0].span, "write H x W x C like 32x32x3 (28x28x1 for "
                             "grayscale), or a vector size like 3072; sizes 1 to 10^9")
         return dims
+
+    def dimension(self, expr: ast.Expr) -> tuple[int, ...]:
+        """One `x`-separated part of the input: an integer expression on params (a written
+        size like 224x224 gives its parts)."""
+        value = evaluate(expr, self.globals)
+        parts = value if isinstance(value, tuple) else (value,)
+        if any(isinstance(v, bool) or not isinstance(v, int) for v in parts):
+            raise ArchError(f"an input size must be a whole number, got {described(value)}",
+                            expr.span, "write sizes like 224 or S (a param), or use // for "
+                            "a whole quotient: (S//2)")
+        return parts
 
     # ---- elements ------------------------------------------------------------------------
 
@@ -276,8 +293,9 @@ class Expander:
                             _kind_hint(call.name, list(self.blocks)))
         cls, preset = found
         if issubclass(cls, Merge):
-            raise ArchError(f"{call.name} is written {call.name.upper()}(path | path)",
-                            call.name_span, "paths are separated by |")
+            name = call.name.upper()
+            raise ArchError(f"{name} merges paths in brackets", call.name_span,
+                            f"write {name}(path | path), e.g. {name}(CONV(8, p=1) | IDENTITY)")
         values = [(a.key, evaluate(a.value, ns.env), a.span) for a in call.args]
         defaults = ns.defaults.get(cls.kind, {})
         # Identical calls under the same defaults make identical layers: bind them once.
@@ -386,21 +404,30 @@ class Expander:
         return value
 
     def merge(self, el: ast.Merge, x: int, ns: Namespace, label: str | None) -> int:
+        """The paths from the merge's input (or from the heads its kind puts there), then the
+        node joining their ends; the kind says how many paths it takes."""
         keyword = point_at(el.span, len(el.op))
-        if el.op == "res":
-            if len(el.paths) > 2:
-                raise ArchError("RES takes a body and at most one shortcut", keyword,
-                                "RES(body) or RES(body | shortcut)")
-            ends = [*(self.chain(path, x, ns) for path in el.paths), *[x] * (2 - len(el.paths))]
-        else:
-            if len(el.paths) < 2:
-                raise ArchError(f"{el.op.upper()} needs at least two paths", keyword,
-                                f"separate them with |: {el.op.upper()}(CONV(8) | IDENTITY)")
-            ends = [self.chain(path, x, ns) for path in el.paths]
-        layer = Concat() if el.op == "concat" else Add()
-        number = ns.numbered(el.op)
+        found = lookup(el.op)
+        assert found is not None and issubclass(found[0], Merge)  # the grammar's MERGE names
+        form = found[0]()
+        count = len(el.paths)
+        if count < form.min_paths or (form.max_paths is not None and count > form.max_paths):
+            message, hint = form.count_error(count)
+            raise ArchError(message, keyword, hint)
+        ends = [self.chain(path, self.head(head, x, ns, keyword), ns)
+                for path, head in zip(el.paths, form.heads(count), strict=True)]
+        if form.shortcut and form.max_paths is not None and count < form.max_paths:
+            ends.append(x)
+        number = ns.numbered(form.prefix)
         name = ns.claim(label or number, keyword, auto=label is None)
-        return self.add(Node(name, layer, tuple(ends), keyword))
+        return self.add(Node(name, form.node_layer(), tuple(ends), keyword))
+
+    def head(self, layer: Layer | None, x: int, ns: Namespace, at: Span) -> int:
+        """A path's start: the merge's input, or a head layer reading it (SPLIT's CHUNK)."""
+        if layer is None:
+            return x
+        name = ns.claim(ns.numbered(layer.prefix), at, auto=True)
+        return self.add(Node(name, layer, (x,), at))
 
     def block_call(self, call: ast.Call, x: int, ns: Namespace, label: str | None) -> int:
         definition = self.blocks[call.name]

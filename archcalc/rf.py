@@ -163,12 +163,34 @@ def upsampled(rf: AxisRF, factor: int) -> AxisRF:
                   tuple(rf.span(o // factor) for o in range(period)))
 
 
-def union(fields: list[AxisRF]) -> AxisRF:
-    """The field of a merge: unit by unit, the pixels any path's unit sees."""
-    period = _period(math.lcm(*(len(f.spans) for f in fields)))
+def union(fields: list[AxisRF], extent: int) -> AxisRF:
+    """The field of a merge of `extent` units: unit by unit, the pixels any path's unit sees.
+
+    Global paths (jump 0: GAP, FC, a broadcast gate) see the same pixels at every unit. When
+    those cover what every unit of the other paths sees, the merge is global too; otherwise its
+    `extent` real units are spelled out, one phase each."""
+    constant = [f for f in fields if f.jump == 0]
+    moving = [f for f in fields if f.jump != 0]
+    if constant:
+        common = _hull([f.spans[0] for f in constant], [f.spans[0] for f in constant])
+        if all(_covers(common, f, extent) for f in moving):
+            return _field(0, (common,))
+        spans = tuple(_hull([common, *seen], [common, *seen]) for seen in
+                      ([f.span(o) for f in moving] for o in range(_period(extent))))
+        return _field(max(f.jump for f in moving), spans)
+    period = _period(math.lcm(*(len(f.spans) for f in moving)))
     spans = tuple(_hull(seen, seen) for seen in
-                  ([f.span(o) for f in fields] for o in range(period)))
-    return _field(max(f.jump for f in fields), spans)
+                  ([f.span(o) for f in moving] for o in range(period)))
+    return _field(max(f.jump for f in moving), spans)
+
+
+def _covers(common: Span, rf: AxisRF, extent: int) -> bool:
+    """Whether `common` holds what each of units 0 … extent − 1 of `rf` sees (lows and highs
+    grow with the unit within a phase: the first and last period decide)."""
+    period = len(rf.spans)
+    edge = [rf.span(u) for u in (*range(min(period, extent)),
+                                 *range(max(0, extent - period), extent))]
+    return all(common[0] <= lo and hi <= common[1] for lo, hi in edge if hi >= lo)
 
 
 def _period(period: int) -> int:

@@ -21,14 +21,29 @@ def grammar_path() -> Path:
     return shipped if shipped.exists() else here.parent / "grammar" / "arch.lark"
 
 
+def merge_names() -> list[str]:
+    """The merge names of the registry (longest first, so the regex prefers them)."""
+    from archcalc.layers import REGISTRY, names_of
+    from archcalc.layers.merge import Merge
+
+    names = [n.lower() for kind, cls in REGISTRY.items() if issubclass(cls, Merge)
+             for n in names_of(kind)]
+    return sorted(names, key=lambda n: (-len(n), n))
+
+
+def grammar_text() -> str:
+    """The grammar with the registry's merge names in place of MERGE_NAMES."""
+    return grammar_path().read_text(encoding="utf-8").replace(
+        "MERGE_NAMES", "|".join(merge_names()))
+
+
 @cache
 def parser() -> Any:
     """The LALR parser, built once per process and cached on disk by Lark."""
     from lark import Lark
 
-    return Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr",
-                lexer="contextual", maybe_placeholders=False, cache=True,
-                transformer=_transformer())
+    return Lark(grammar_text(), parser="lalr", lexer="contextual", maybe_placeholders=False,
+                cache=True, transformer=_transformer())
 
 
 def parse(source: Source, max_depth: int = 100) -> ast.Program:
@@ -169,7 +184,8 @@ def _transformer() -> Any:
             return ast.Network(str(items[0]), _cover(items))
 
         def input(self, items: list[Any]) -> ast.Input:
-            return ast.Input(_size(items[0], _tok_span(items[0])), _cover(items))
+            dims = tuple(_expr(i) for i in items if getattr(i, "type", "") != "TIMES")
+            return ast.Input(dims, _cover(items))
 
         def param(self, items: list[Any]) -> ast.Param:
             return ast.Param(tuple(items), _cover(items))
@@ -279,7 +295,7 @@ _WORDS = {
     "MULOP": "'*', '/' or '//'", "MINUS": "'-'", "NETWORK_NAME": "a network name",
     "LAYER_PATH": "a layer name (or total)", "EXPECT_KEY": "a figure name like params",
     "EXPECT_SHAPE": "a shape like 28x28x6", "EXPECT_VALUE": "a value",
-    "$END": "the end of the file", "_NETWORK": "network", "_INPUT": "input",
+    "TIMES": "'x'", "$END": "the end of the file", "_NETWORK": "network", "_INPUT": "input",
     "_PARAM": "param", "_DEFAULTS": "defaults", "_BLOCK": "block", "_EXPECT": "expect",
 }
 _LAYER_START = {"NAME", "SHORTHAND", "MERGE", "LPAR", "LSQB"}
@@ -400,8 +416,7 @@ def _in_context(text: str, offset: int, expected: set[str], opened: list[tuple[s
                 "a shorthand is one word without spaces, like CONV3-64 or FC-4096")
     if name.lower() in _KEYWORDS and where is not None and not line_start:
         return (f"'{name}' starts a statement", where, "a statement goes on a line of its own")
-    if name.lower() in ("add", "concat", "res") and where is not None and \
-            expected <= {"LPAR"}:
+    if name.lower() in merge_names() and where is not None and expected <= {"LPAR"}:
         return (f"{name.upper()} merges paths in brackets", where,
                 f"write {name.upper()}(path | path), e.g. ADD(CONV(8, p=1) | IDENTITY)")
     if expected == {"LBRACE"}:

@@ -1,4 +1,5 @@
-"""Merge kernels (ADD, CONCAT over channels) and nearest-neighbour UPSAMPLE.
+"""Merge kernels (ADD and MUL with broadcasting, CONCAT over channels) and nearest-neighbour
+UPSAMPLE.
 
 Merges take a list of inputs and their backward returns a list of input gradients.
 """
@@ -16,24 +17,75 @@ from .geometry import pair
 from .registry import Kernel, register
 
 
+def _aligned(xs: Sequence[Array]) -> list[Array]:
+    """The inputs as arrays that broadcast like the analyzer's H×W×C rule: beside a volume, a
+    vector (N, C) is read as (N, 1, 1, C)."""
+    volume = any(x.ndim == 4 for x in xs)
+    return [x.reshape(x.shape[0], 1, 1, x.shape[1]) if volume and x.ndim == 2 else x
+            for x in xs]
+
+
+def _broadcast_shape(xs: Sequence[Array]) -> tuple[int, ...]:
+    try:
+        return tuple(np.broadcast_shapes(*(x.shape for x in xs)))
+    except ValueError:
+        raise ValueError(f"merge: shapes do not broadcast: {[x.shape for x in xs]}") from None
+
+
+def _reduced(grad: Array, shape: tuple[int, ...]) -> Array:
+    """`grad` summed over the axes its input was broadcast along, in the input's shape."""
+    if grad.shape == shape:
+        return grad
+    target = (shape[0], 1, 1, shape[1]) if len(shape) == 2 and grad.ndim == 4 else shape
+    axes = tuple(a for a, (g, t) in enumerate(zip(grad.shape, target, strict=True)) if g != t)
+    return grad.sum(axis=axes, keepdims=True).reshape(shape)
+
+
 @dataclass(frozen=True)
 class AddCache:
-    count: int
+    shapes: tuple[tuple[int, ...], ...]
 
 
 def add_forward(xs: Sequence[Array]) -> tuple[Array, AddCache]:
-    """out = Σ_i xs[i]; every input has the same shape."""
-    if len({x.shape for x in xs}) != 1:
-        raise ValueError(f"add: shapes differ: {[x.shape for x in xs]}")
-    out = xs[0].copy()
-    for x in xs[1:]:
+    """out = Σ_i xs[i], broadcasting sizes of 1 (PyTorch's `+`)."""
+    aligned = _aligned(xs)
+    out = np.broadcast_to(aligned[0], _broadcast_shape(aligned)).copy()
+    for x in aligned[1:]:
         out += x
-    return out, AddCache(len(xs))
+    return out, AddCache(tuple(x.shape for x in xs))
 
 
 def add_backward(dout: Array, cache: AddCache) -> list[Array]:
-    """Every input gets dout (the same array, not copies)."""
-    return [dout] * cache.count
+    """Every input gets dout (the same array where it was not broadcast), summed over the axes
+    it was broadcast along."""
+    return [_reduced(dout, shape) for shape in cache.shapes]
+
+
+@dataclass(frozen=True)
+class MulCache:
+    xs: tuple[Array, ...]  # the inputs as they were, aligned for broadcasting
+    shapes: tuple[tuple[int, ...], ...]
+
+
+def mul_forward(xs: Sequence[Array]) -> tuple[Array, MulCache]:
+    """out = Π_i xs[i], broadcasting sizes of 1: squeeze-and-excitation's `x * gate`."""
+    aligned = _aligned(xs)
+    out = np.broadcast_to(aligned[0], _broadcast_shape(aligned)).copy()
+    for x in aligned[1:]:
+        out *= x
+    return out, MulCache(tuple(aligned), tuple(x.shape for x in xs))
+
+
+def mul_backward(dout: Array, cache: MulCache) -> list[Array]:
+    """dx_i = dout·Π_{j≠i} x_j, summed over the axes x_i was broadcast along."""
+    grads = []
+    for i, shape in enumerate(cache.shapes):
+        grad = dout
+        for j, x in enumerate(cache.xs):
+            if j != i:
+                grad = grad * x
+        grads.append(_reduced(np.broadcast_to(grad, dout.shape), shape))
+    return grads
 
 
 @dataclass(frozen=True)
@@ -84,6 +136,7 @@ def _upscale(layer: Any) -> Pair:
 
 
 register(Kernel("add", add_forward, add_backward, merge=True))
+register(Kernel("mul", mul_forward, mul_backward, merge=True))
 # one channel per path in the thin probe: their sum has the union of their supports
 register(Kernel("concat", concat_forward, concat_backward, merge=True, thin="add"))
 register(Kernel("upsample", upsample_forward, upsample_backward, _factor, upscale=_upscale))

@@ -1,8 +1,13 @@
-"""Merges of several paths: ADD (element-wise sum; RES desugars to it) and CONCAT."""
+"""Merges of several paths, written `NAME(path | path …)`: ADD and MUL (element-wise, with
+broadcasting), CONCAT (depth), and two forms that expand into them — RES(body | shortcut)
+(an ADD whose shortcut may be left out) and SPLIT(p | q …) (a CONCAT whose paths start at equal
+channel groups of the input). A new merge is one class here, one kernel and its tests: the
+grammar takes its name from the registry and the expander asks the class for its paths."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from archcalc.layers.base import (
     Figure,
@@ -14,12 +19,33 @@ from archcalc.layers.base import (
     product_text,
     shape_text,
 )
+from archcalc.layers.channels import Chunk
 from archcalc.layers.registry import register
 
 
 @dataclass(frozen=True)
 class Merge(Layer):
-    """A layer with several inputs, written `ADD(p | q)` / `CONCAT(p | q)`, never called."""
+    """A layer with several inputs. Class facts: how many paths it takes, whether a missing
+    last path is the merge's input (RES), whether it only expands into another merge."""
+
+    min_paths: ClassVar[int] = 2
+    max_paths: ClassVar[int | None] = None
+    shortcut: ClassVar[bool] = False  # fewer than max_paths: the input itself is the last path
+    sugar: ClassVar[bool] = False  # never in a graph: `node_layer` is what it becomes
+
+    def heads(self, paths: int) -> list[Layer | None]:
+        """A layer put at the head of each path (SPLIT's channel groups), or None."""
+        return [None] * paths
+
+    def node_layer(self) -> Merge:
+        """The layer of the graph node that joins the paths."""
+        return self
+
+    def count_error(self, paths: int) -> tuple[str, str]:
+        """(message, hint) for a wrong number of paths."""
+        name = self.kind.upper()
+        return (f"{name} needs at least {self.min_paths} paths",
+                f"separate them with |: {name}(CONV(8) | IDENTITY)")
 
     def merge_shape(self, xs: list[Shape], paths: list[str]) -> Output:
         raise NotImplementedError
@@ -32,26 +58,66 @@ def _listing(xs: list[Shape], paths: list[str]) -> str:
     return "; ".join(f"{p} gives {shape_text(x)}" for x, p in zip(xs, paths, strict=True))
 
 
+def broadcast(name: str, xs: list[Shape], paths: list[str]) -> Shape:
+    """The shape paths broadcast to, as PyTorch broadcasts NCHW tensors: per axis (H, W, C) the
+    sizes are equal or 1, and the output takes the larger; a vector N counts as 1×1×N (the
+    squeeze-and-excitation gate). All vectors give a vector."""
+    if all(len(x) == 1 for x in xs):
+        volumes = [(1, 1, x[0]) for x in xs]
+    else:
+        volumes = [(1, 1, x[0]) if len(x) == 1 else x for x in xs]
+    out = tuple(max(sizes) for sizes in zip(*volumes, strict=True))
+    if any(size not in (1, full) for v in volumes for size, full in zip(v, out, strict=True)):
+        raise fail(f"{name} needs every path to give the same shape (or size 1 along an axis, "
+                   "as PyTorch broadcasts)", _listing(xs, paths))
+    return (out[2],) if all(len(x) == 1 for x in xs) else out
+
+
+def _elementwise(xs: list[Shape], y: Shape, what: str) -> Figure:
+    return Figure((len(xs) - 1) * elements(y), f"({len(xs)} − 1)·{product_text(y)} {what}")
+
+
 @register
 @dataclass(frozen=True)
 class Add(Merge):
+    """Element-wise sum (ResNet's shortcut); paths broadcast like PyTorch's `+`."""
+
     kind = "add"
     prefix = "add"
-    flops_rule = "(paths − 1) adds per element"
+    flops_rule = "(paths − 1) adds per output element"
 
     def merge_shape(self, xs: list[Shape], paths: list[str]) -> Output:
-        if any(x != xs[0] for x in xs):
-            raise fail("ADD needs every path to give the same shape", _listing(xs, paths))
-        return Output(xs[0])
+        return Output(broadcast("ADD", xs, paths))
 
     def merge_flops(self, xs: list[Shape], y: Shape) -> Figure:
-        dims = product_text(y)
-        return Figure((len(xs) - 1) * elements(y), f"({len(xs)} − 1)·{dims}")
+        return _elementwise(xs, y, "adds")
+
+
+@register
+@dataclass(frozen=True)
+class Mul(Merge):
+    """Element-wise product with broadcasting: squeeze-and-excitation's `x * gate` (Hu et al.
+    2018), a 1×1×C (or C) gate against H×W×C. Its backward keeps every input (dx_i = dout·Π_j≠i
+    x_j), so it is a new tensor whose inputs cannot be overwritten in place."""
+
+    kind = "mul"
+    prefix = "mul"
+    keeps = "input"
+    flops_rule = "(paths − 1) multiplies per output element"
+
+    def merge_shape(self, xs: list[Shape], paths: list[str]) -> Output:
+        return Output(broadcast("MUL", xs, paths))
+
+    def merge_flops(self, xs: list[Shape], y: Shape) -> Figure:
+        return _elementwise(xs, y, "multiplies")
 
 
 @register
 @dataclass(frozen=True)
 class Concat(Merge):
+    """Depth concatenation (GoogLeNet's inception): the paths agree in H×W, or are all
+    vectors."""
+
     kind = "concat"
     prefix = "concat"
     flops_rule = "none (copies)"
@@ -61,3 +127,42 @@ class Concat(Merge):
             raise fail("CONCAT needs every path to give the same H×W (or all vectors)",
                        _listing(xs, paths))
         return Output((*xs[0][:-1], sum(x[-1] for x in xs)))
+
+
+@register
+@dataclass(frozen=True)
+class Res(Merge):
+    """`RES(body)` = ADD(body | the input), `RES(body | shortcut)` = ADD(body | shortcut)."""
+
+    kind = "res"
+    prefix = "res"
+    min_paths = 1
+    max_paths = 2
+    shortcut = True
+    sugar = True
+    flops_rule = "as ADD"
+
+    def node_layer(self) -> Merge:
+        return Add()
+
+    def count_error(self, paths: int) -> tuple[str, str]:
+        return "RES takes a body and at most one shortcut", "RES(body) or RES(body | shortcut)"
+
+
+@register
+@dataclass(frozen=True)
+class Split(Merge):
+    """`SPLIT(p | q …)`: path i starts at CHUNK(i, n), the i-th of n equal consecutive channel
+    groups of the input (ShuffleNetV2's `x.chunk(2, dim=1)`), and the paths' outputs
+    concatenate: a CONCAT whose paths begin with the chunks."""
+
+    kind = "split"
+    prefix = "split"
+    sugar = True
+    flops_rule = "as CONCAT; the chunks are views"
+
+    def heads(self, paths: int) -> list[Layer | None]:
+        return [Chunk(i, paths) for i in range(1, paths + 1)]
+
+    def node_layer(self) -> Merge:
+        return Concat()
