@@ -55,12 +55,15 @@ def paused_gc() -> Iterator[None]:
 def build_graph(source: str | os.PathLike[str] | Source,
                 params: Mapping[str, Value] | None = None,
                 optional: bool | Mapping[int, bool] = True,
-                limits: Limits = Limits()) -> Graph:
-    """Parse and expand a description (text, a path, or a Source) into a layer graph."""
+                limits: Limits = Limits(), input_shape: tuple[int, ...] | None = None
+                ) -> Graph:
+    """Parse and expand a description (text, a path, or a Source) into a layer graph;
+    `input_shape` (H, W, C) or (N,) replaces the file's `input`."""
     src = source if isinstance(source, Source) else resolve(source)
     try:
         with paused_gc():
-            return expand(parse(src, limits.max_depth), src, params, optional, limits)
+            return expand(parse(src, limits.max_depth), src, params, optional, limits,
+                          input_shape)
     except RecursionError:
         raise ArchError("the description is nested too deeply to expand", None,
                         "reduce the nesting, or lower --max-depth", src) from None
@@ -72,13 +75,15 @@ def analyze(source: str | os.PathLike[str] | Source, /, *,
             params: Mapping[str, Value] | None = None, batch: int = 1,
             dtype: Dtype | str = Dtype.float32, optimizer: Optimizer | str = Optimizer.sgd,
             strict: bool = False, optional: bool = True, count_inplace: bool = False,
-            limits: Limits = Limits(), **overrides: Value) -> Analysis:
-    """Analyze a network given as .arch text or a path; `N=4` overrides `param N`.
+            limits: Limits = Limits(), input_shape: tuple[int, ...] | None = None,
+            **overrides: Value) -> Analysis:
+    """Analyze a network given as .arch text or a path; `N=4` overrides `param N`, and
+    `input_shape=(160, 160, 3)` the file's input.
 
     Params may be given as keywords (`analyze(path, N=4)`) or, when a name collides
     with an option, in `params`.
     """
-    graph = build_graph(source, {**(params or {}), **overrides}, optional, limits)
+    graph = build_graph(source, {**(params or {}), **overrides}, optional, limits, input_shape)
     settings = Settings(batch, Dtype(dtype), Optimizer(optimizer), strict, count_inplace)
     try:
         with paused_gc():

@@ -52,6 +52,10 @@ InplaceOpt = Annotated[bool, typer.Option(
                             "(default: in place, as the CS231n VGG table does).")]
 MaxLayersOpt = Annotated[int, typer.Option(
     "--max-layers", min=1, help="Refuse descriptions that expand to more layers.")]
+InputOpt = Annotated[str | None, typer.Option(
+    "--input", "-i", metavar="HxWxC", show_default=False,
+    help="Replace the file's input: 160x160x3 (height × width × channels) or a vector size "
+         "like 3072.")]
 MaxDepthOpt = Annotated[int, typer.Option(
     "--max-depth", min=1, max=400, help="Refuse nesting (brackets, block calls) deeper "
                                         "than this.")]
@@ -78,14 +82,15 @@ def analyze(file: FileArg, define: DefineOpt = None, format: FormatOpt = Format.
             optimizer: OptimizerOpt = Optimizer.sgd, strict: StrictOpt = False,
             no_optional: NoOptionalOpt = False, explain: ExplainOpt = False,
             count_inplace: InplaceOpt = False, max_layers: MaxLayersOpt = 1_000_000,
-            max_depth: MaxDepthOpt = 100) -> None:
+            max_depth: MaxDepthOpt = 100, input: InputOpt = None) -> None:
     """Print every layer's output shape, params, MACs, activations and receptive field,
     and the totals (params, buffers, MACs, FLOPs, forward and training memory)."""
     try:
         analysis = archcalc.analyze(
             load(file), params=defines(define), batch=batch, dtype=dtype,
             optimizer=optimizer, strict=strict, optional=not no_optional,
-            count_inplace=count_inplace, limits=Limits(max_layers, max_depth))
+            count_inplace=count_inplace, limits=Limits(max_layers, max_depth),
+            input_shape=input_size(input))
     except ArchError as err:
         fail(err, format)
     emit(analysis, format, explain)
@@ -98,7 +103,7 @@ def check(files: Annotated[list[str], typer.Argument(
           define: DefineOpt = None, format: Annotated[Format, typer.Option(
               "--format", "-f", help="table or json.", case_sensitive=False)] = Format.table,
           batch: BatchOpt = 1, dtype: DtypeOpt = Dtype.float32,
-          optimizer: OptimizerOpt = Optimizer.sgd) -> None:
+          optimizer: OptimizerOpt = Optimizer.sgd, input: InputOpt = None) -> None:
     """Check every `expect` line: a table of expected vs got, and for each wrong answer
     the formula with its numbers. Exit 1 if any answer is wrong, 2 on input errors.
 
@@ -114,13 +119,13 @@ def check(files: Annotated[list[str], typer.Argument(
     console = Console(highlight=False)
     outcome: dict[str, Sequence[Result] | ArchError] = {}
     try:
-        params = defines(define)
+        params, shape = defines(define), input_size(input)
     except ArchError as err:
         fail(err, format)
     for file in files:
         try:
             analysis = archcalc.analyze(load(file), params=params, batch=batch,
-                                        dtype=dtype, optimizer=optimizer)
+                                        dtype=dtype, optimizer=optimizer, input_shape=shape)
             results = run_checks(analysis)
         except ArchError as err:
             sys.stderr.write(render_error(err) + "\n")
@@ -156,7 +161,8 @@ def sweep(file: FileArg, define: Annotated[list[str] | None, typer.Option(
           max_configs: Annotated[int, typer.Option(
               "--max-configs", min=1, help="Refuse sweeps with more configurations.")]
           = 100_000,
-          format: FormatOpt = Format.table, dtype: DtypeOpt = Dtype.float32) -> None:
+          format: FormatOpt = Format.table, dtype: DtypeOpt = Dtype.float32,
+          input: InputOpt = None) -> None:
     """Analyze every combination of param ranges, each `?` present and absent: which
     configurations are valid (and which layer stops fitting, and why), their params,
     MACs, forward memory per image and final receptive field."""
@@ -168,7 +174,7 @@ def sweep(file: FileArg, define: Annotated[list[str] | None, typer.Option(
             raise ValueError(f"--sort {sort}: use one of {', '.join(sweeping.SORT_KEYS)}")
         keep = sweeping.where(where) if where else None
         job = sweeping.Sweep(load(file), sweeping.parse_ranges(define or [], max_configs),
-                             Settings(dtype=dtype))
+                             Settings(dtype=dtype), input_shape=input_size(input))
     except ValueError as exc:
         fail(ArchError(str(exc), None, "", Source("<command line>", "")), format)
     except ArchError as err:
@@ -242,6 +248,19 @@ def load(file: str) -> Source:
     if file == "-":
         return read_stream("<stdin>", sys.stdin.buffer)
     return read_file(file)
+
+
+def input_size(text: str | None) -> tuple[int, ...] | None:
+    """`--input 160x160x3` (or a vector size) as a shape; an ArchError for anything else."""
+    if text is None:
+        return None
+    parts = text.strip().replace("\u00d7", "x").split("x")
+    if len(parts) in (1, 3) and all(p.isdigit() and len(p) <= 10 and 0 < int(p) <= 10**9
+                                    for p in parts):
+        return tuple(int(p) for p in parts)
+    raise ArchError(f"--input {text}: not a size", None, "write height x width x channels "
+                    "like 160x160x3, or a vector size like 3072 (sizes 1 to 10^9)",
+                    Source("<command line>", ""))
 
 
 def defines(items: list[str] | None) -> dict[str, Value]:

@@ -13,7 +13,18 @@ from typing import Annotated, Any
 
 import typer
 
-from archcalc.cli import BatchOpt, DefineOpt, FileArg, FormatOpt, NoOptionalOpt, defines, fail, load
+from archcalc.cli import (
+    BatchOpt,
+    DefineOpt,
+    FileArg,
+    FormatOpt,
+    InputOpt,
+    NoOptionalOpt,
+    defines,
+    fail,
+    input_size,
+    load,
+)
 from archcalc.errors import ArchError, Source
 from archcalc.render import Format
 
@@ -48,7 +59,7 @@ def verify(
     rf: Annotated[bool, typer.Option("--rf/--no-rf", help="Measure receptive fields (the "
                                                           "gradient-support probe).")] = True,
     init: InitOpt = InitKind.he, std: StdOpt = 0.01, max_memory: MaxMemoryOpt = None,
-    no_optional: NoOptionalOpt = False,
+    no_optional: NoOptionalOpt = False, input: InputOpt = None,
 ) -> None:
     """Run the network for real in NumPy (forward and backward on a random batch) and check
     every layer's output shape, parameters, MACs, kept activation bytes and receptive field
@@ -63,7 +74,7 @@ def verify(
             result = run_verify(load(file), defines(define), options=options,
                                 receptive_field=rf, gradcheck_samples=samples if gradcheck else 0,
                                 max_memory=_bytes(max_memory), optional=not no_optional,
-                                progress=start)
+                                progress=start, input_shape=input_size(input))
     except ArchError as err:
         fail(err, format)
     except ExecutionError as err:  # the analyzer accepted a layer a kernel refuses
@@ -81,6 +92,7 @@ def init_stats(
         help="Inputs in the batch (default: 1000 for a vector input, as the slide; 16 for "
              "an image).")] = None,
     seed: SeedOpt = 0, format: FormatOpt = Format.table, max_memory: MaxMemoryOpt = None,
+    input: InputOpt = None,
 ) -> None:
     """Forward a random N(0, 1) batch and print each layer's activation mean and std: the
     slides' initialization experiment (std collapses with --init normal --std 0.01, holds
@@ -93,7 +105,8 @@ def init_stats(
     from archcalc.executor.stats import init_stats as measure
 
     try:
-        graph = archcalc.build_graph(load(file), defines(define))
+        graph = archcalc.build_graph(load(file), defines(define),
+                                     input_shape=input_size(input))
         size = batch or (1000 if len(graph.input) == 1 else 16)
         options = Options(batch=size, seed=seed, init=_init(init), std=std)
         analysis = analyze_graph(graph, Settings(batch=size))

@@ -75,8 +75,10 @@ class Sweep:
     """A parsed description, ready to be expanded and analyzed for many configurations."""
 
     def __init__(self, source: Source, ranges: Mapping[str, list[Value]],
-                 settings: Settings = Settings(), limits: Limits = Limits()) -> None:
+                 settings: Settings = Settings(), limits: Limits = Limits(),
+                 input_shape: tuple[int, ...] | None = None) -> None:
         self.source = source
+        self.input_shape = input_shape
         self.program = parse(source, limits.max_depth)
         self.ranges = dict(ranges)
         self.settings = settings
@@ -88,7 +90,8 @@ class Sweep:
         """The `?` elements met when every one is present."""
         first = {name: values[0] for name, values in self.ranges.items()}
         try:
-            graph = expand(self.program, self.source, first, True, self.limits)
+            graph = expand(self.program, self.source, first, True, self.limits,
+                           self.input_shape)
         except ArchError as err:
             if "declares no param" in err.message:
                 raise err.located(self.source) from None
@@ -115,7 +118,8 @@ class Sweep:
         choice = dict(zip(self.optionals, present, strict=True))
         key = (tuple(values.items()), present)
         try:
-            graph = expand(self.program, self.source, values, choice, self.limits)
+            graph = expand(self.program, self.source, values, choice, self.limits,
+                           self.input_shape)
             analysis = analyze_graph(graph, self.settings, detail=False)
         except ArchError as err:
             reason = err.message + (f" ({err.hint})" if err.hint else "")

@@ -375,11 +375,25 @@ def _before(text: str, offset: int) -> tuple[str, int]:
     return seen.rstrip(), start
 
 
+def _unfinished_input(text: str, seen: str, start: int) -> tuple[str, Span, str] | None:
+    """An `input` line ending in x: the parser read the next line as its last size."""
+    line_end = seen.rfind("\n")
+    previous = seen[:line_end].rstrip() if line_end >= 0 else ""  # blank lines skipped
+    line = previous[previous.rfind("\n") + 1:]
+    if not re.match(r"\s*input\b", line, re.IGNORECASE) or line.rstrip()[-1:] not in "x\u00d7":
+        return None
+    return ("unfinished size", span_at(text, start + len(previous) - 1, 1),
+            "a size has a number after each x, like 3x5")
+
+
 def _in_context(text: str, offset: int, expected: set[str], opened: list[tuple[str, int]]
                 ) -> tuple[str, Span, str] | None:
     """(message, span, hint) for mistakes recognised from the text around the error."""
     char, (seen, start), here = text[offset:offset + 1], _before(text, offset), \
         span_at(text, offset, 1)
+    unfinished = _unfinished_input(text, seen, start)
+    if unfinished is not None:
+        return unfinished
     if char and char not in " \t\n\r\f" and (not char.isprintable() or char == "\ufeff"):
         return (f"unexpected character {char!r}", here,
                 "the file contains a control or invisible character; remove it")
@@ -451,7 +465,10 @@ def _unfinished_param(text: str, seen: str, start: int, word: int
 
 
 def _end_of_file(text: str, expected: set[str], source: Source) -> ArchError:
-    seen, _ = _before(text, len(text))
+    seen, start = _before(text, len(text))
+    unfinished = _unfinished_input(text, seen + "\n", start)
+    if unfinished is not None:
+        return ArchError(*unfinished, source)
     if not seen.strip():
         return ArchError("the file has only comments", span_at(text, 0, 1),
                          "start with `input 32x32x3` and a layer", source)

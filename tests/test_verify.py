@@ -3,14 +3,18 @@ analyzer's rules, exit codes, formats, the memory guard."""
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import itertools
 import json
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from kinds import EXAMPLES as KIND_EXAMPLES
+from kinds import network
 from typer.testing import CliRunner
 
 import archcalc
@@ -44,10 +48,8 @@ def test_the_zoo_has_small_specs_to_verify() -> None:
 
 # ---- independence: the run never calls a rule ----------------------------------------------
 
-RULE_MODULES = ("archcalc.layers.base", "archcalc.layers.conv", "archcalc.layers.pool",
-                "archcalc.layers.dense", "archcalc.layers.activation",
-                "archcalc.layers.norm", "archcalc.layers.merge", "archcalc.rf",
-                "archcalc.analyze")
+RULE_MODULES = (*(f"archcalc.layers.{m.name}" for m in pkgutil.iter_modules(
+    importlib.import_module("archcalc.layers").__path__)), "archcalc.rf", "archcalc.analyze")
 ALLOWED = {"rate"}  # Dropout.rate: 1 − keep, the field read as the drop probability
 
 
@@ -86,26 +88,18 @@ def patch_rules(monkeypatch: pytest.MonkeyPatch) -> int:
     return patched
 
 
-INDEPENDENCE = """input 12x12x4
-CONV(8, f=3, p=same, s=2, groups=2) - BN - RELU - LRN(n=3)
-RES(CONV(8, f=3, p=1, d=1) - PRELU | IDENTITY) - MAXPOOL(2, ceil=true)
-CONCAT(CONV(4, f=1) - ELU | AVGPOOL(3, s=1, p=1) - LEAKYRELU) - MAXOUT(k=2)
-LOCAL(4, f=2) - SIGMOID - DECONV(4, f=2, s=2) - UPSAMPLE(2) - TANH
-GAP - FLATTEN - FC(10) - DROPOUT(0.3) - FC(5) - SOFTMAX
-"""
-
-
-def test_verify_never_calls_a_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("kind", sorted(KIND_EXAMPLES))
+def test_verify_never_calls_a_rule(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from archcalc.executor.network import Options
     from archcalc.executor.verify import compare
-    from archcalc.layers import REGISTRY
 
-    graph = archcalc.build_graph(INDEPENDENCE)
-    analysis = archcalc.analyze(INDEPENDENCE, batch=2)
-    assert {r.kind for r in analysis.layers} == set(REGISTRY)  # every kind is exercised
+    text = network(kind)
+    graph = archcalc.build_graph(text)
+    analysis = archcalc.analyze(text, batch=2)
+    assert kind in {r.kind for r in analysis.layers}
     assert patch_rules(monkeypatch) > 50
     with pytest.raises(AssertionError, match="called the analyzer"):
-        archcalc.analyze(INDEPENDENCE)  # the patches bite
+        archcalc.analyze(text)  # the patches bite
     report = compare(graph, analysis, Options(batch=2), gradcheck_samples=1)
     assert report.ok, [layer.name for layer in report.layers if not layer.ok]
 

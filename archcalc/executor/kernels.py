@@ -2,7 +2,16 @@
 registers its kinds beside their forward/backward pairs (archcalc/executor/registry.py)."""
 
 from . import (  # noqa: F401  (they register)
-    activation, adaptive, channels, conv, dense, gated, layernorm, merge, norm, pool,
+    activation,
+    adaptive,
+    channels,
+    conv,
+    dense,
+    gated,
+    layernorm,
+    merge,
+    norm,
+    pool,
 )
 from .registry import KERNELS, Context, Kernel
 

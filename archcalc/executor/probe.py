@@ -72,16 +72,29 @@ class RFProbe:
 
 @dataclass(frozen=True)
 class Layout:
-    """Per node: collapsed (sees the whole input), period P and growth step T per axis."""
+    """Per node: collapsed (sees the whole input), fixed (at or after a kind whose output size
+    does not follow the input's: measured at the real size only), period P and growth step T
+    per axis."""
 
     collapsed: list[bool]
+    fixed: list[bool]
     period: list[tuple[int, int]]
     step: list[tuple[int, int]]
+
+    def units(self, i: int) -> int:
+        """Units probed at node i: a period and one more, at most MAX_PERIOD + 1."""
+        return min(math.lcm(*self.period[i]), MAX_PERIOD) + 1
+
+    def periodic(self, i: int) -> bool:
+        """Whether size, jump and start can be measured at node i: its units repeat with a
+        period the probe covers, and growing the input keeps its geometry."""
+        return math.lcm(*self.period[i]) <= MAX_PERIOD and not self.fixed[i]
 
 
 def layout(graph: Graph) -> Layout:
     """Collapse flags, periods and growth steps from the layers' strides and factors."""
     collapsed: list[bool] = []
+    fixed: list[bool] = []
     period: list[tuple[int, int]] = []
     growth: list[tuple[Fraction, Fraction]] = []  # output pixels per input pixel
     step: list[tuple[int, int]] = []
@@ -89,17 +102,18 @@ def layout(graph: Graph) -> Layout:
         ins = list(node.inputs)
         kernel = KERNELS[node.layer.kind]
         collapsed.append(kernel.collapses or any(j != INPUT and collapsed[j] for j in ins))
+        fixed.append(kernel.fixed_output or any(j != INPUT and fixed[j] for j in ins))
         down, up = kernel.stride(node.layer), kernel.upscale(node.layer)
         g_in = [(Fraction(1), Fraction(1)) if j == INPUT else growth[j] for j in ins]
         p_in = [(1, 1) if j == INPUT else period[j] for j in ins]
         t_in = [(1, 1) if j == INPUT else step[j] for j in ins]
-        period.append(tuple(min(math.lcm(*[p[a] for p in p_in]) * up[a], MAX_PERIOD)
+        period.append(tuple(math.lcm(*[p[a] for p in p_in]) * up[a]
                             for a in (0, 1)))  # type: ignore[arg-type]
         growth.append(tuple(g_in[0][a] * up[a] / down[a] for a in (0, 1)))  # type: ignore
         # the input must grow by T with g_in·T a multiple of the stride
         need = [max(_multiple(g[a], down[a]) for g in g_in) for a in (0, 1)]
         step.append(tuple(math.lcm(need[a], *[t[a] for t in t_in]) for a in (0, 1)))  # type: ignore
-    return Layout(collapsed, period, step)
+    return Layout(collapsed, fixed, period, step)
 
 
 def _multiple(g: Fraction, stride: int) -> int:
@@ -119,7 +133,7 @@ def probe(graph: Graph, seed: int = 0, tick: Tick | None = None, thin: bool = Tr
     extent, pending = base, set(range(len(graph.nodes)))
     found: dict[str, RFProbe] = {}
     for k in range(MAX_GROWTH + 1):
-        batch = max(math.lcm(*lay.period[i]) for i in pending) + 1
+        batch = max(lay.units(i) for i in pending)
         step = [math.lcm(*[lay.step[i][a] for i in pending]) for a in (0, 1)]
         more = math.ceil(GROWTH ** (k + 1))
         grown = (base[0] + step[0] * more, base[1] + step[1] * more)
@@ -144,7 +158,7 @@ def probe(graph: Graph, seed: int = 0, tick: Tick | None = None, thin: bool = Tr
                 clipped.add(i)  # its field holds a clipped one: wait for a larger input
                 continue
             result = _measure(net, state, finite[i], i, lay, extent)
-            if result.whole or result.settled or final:
+            if result.whole or result.settled or final or lay.fixed[i]:
                 found[graph.nodes[i].name] = result
                 pending.discard(i)
                 if tick:
@@ -191,7 +205,7 @@ def _measure(net: Net, state: State, finite: Array, i: int, lay: Layout,
         units: list[tuple[int, int]] = []
         count, inside = 1, bool(finite[0].all())
     else:
-        p = math.lcm(*lay.period[i])
+        p = lay.units(i) - 1
         hw = out.shape[1:3]
         centre = [max(0, (hw[a] - 1 - p) // 2) for a in (0, 1)]
         units = [(centre[0] + t, centre[1] + t) for t in range(p + 1)
@@ -205,9 +219,10 @@ def _measure(net: Net, state: State, finite: Array, i: int, lay: Layout,
     state.seeds = {i: seed}
     dx, _ = backward(net, _fresh(state), support=True)
     supports = [_support(dx, t) for t in range(count)] if dx is not None else []
+    periodic = lay.periodic(i)
     axes = [_axis(extent[a], [u[a] for u in units], [s[a] for s in supports],
-                  lay.period[i][a], inside) for a in (0, 1)]
-    settled = whole or (inside and len(units) >= math.lcm(*lay.period[i]) + 1 and
+                  lay.period[i][a], inside and periodic) for a in (0, 1)]
+    settled = whole or (inside and (len(units) >= lay.units(i) or not periodic) and
                         all(_interior(s[a], extent[a]) for s in supports for a in (0, 1)))
     return RFProbe(name, axes[0], axes[1], whole, settled, inside)
 

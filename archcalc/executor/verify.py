@@ -74,14 +74,16 @@ class Report:
 def verify(source: str | os.PathLike[str] | Source, params: Mapping[str, Value] | None = None,
            *, options: Options = Options(), receptive_field: bool = True,
            gradcheck_samples: int = 0, max_memory: int | None = None,
-           optional: bool = True, progress: Callable[[int], Tick] | None = None) -> Report:
+           optional: bool = True, progress: Callable[[int], Tick] | None = None,
+           input_shape: tuple[int, ...] | None = None) -> Report:
     """Analyze, check the memory guard, then run and compare (see `compare`).
 
-    `progress(total)`, when given, returns the function called once per step of the run.
+    `progress(total)`, when given, returns the function called once per step of the run;
+    `input_shape` replaces the file's input.
     """
     import archcalc
 
-    graph = archcalc.build_graph(source, params, optional)
+    graph = archcalc.build_graph(source, params, optional, input_shape=input_shape)
     try:
         analysis = analyze_graph(graph, Settings(options.batch, Dtype(options.dtype)))
     except ArchError as err:

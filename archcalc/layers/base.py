@@ -168,6 +168,7 @@ class Layer:
     view: ClassVar[bool] = False  # output is the input, reshaped: never writes
     keeps: ClassVar[str] = ""  # what the backward pass keeps: "input", "output" or nothing
     flops_rule: ClassVar[str] = ""  # the documented element-wise FLOP count
+    sugar: ClassVar[bool] = False  # only written, never in a graph (RES, SPLIT)
     shown: ClassVar[tuple[str, ...]] = ()  # arguments always shown by describe()
 
     def check(self) -> None:

@@ -26,12 +26,12 @@ from archcalc.layers.registry import register
 @dataclass(frozen=True)
 class Merge(Layer):
     """A layer with several inputs. Class facts: how many paths it takes, whether a missing
-    last path is the merge's input (RES), whether it only expands into another merge."""
+    last path is the merge's input (RES); a `sugar` merge only expands into another one
+    (`node_layer`)."""
 
     min_paths: ClassVar[int] = 2
     max_paths: ClassVar[int | None] = None
     shortcut: ClassVar[bool] = False  # fewer than max_paths: the input itself is the last path
-    sugar: ClassVar[bool] = False  # never in a graph: `node_layer` is what it becomes
 
     def heads(self, paths: int) -> list[Layer | None]:
         """A layer put at the head of each path (SPLIT's channel groups), or None."""
@@ -44,7 +44,8 @@ class Merge(Layer):
     def count_error(self, paths: int) -> tuple[str, str]:
         """(message, hint) for a wrong number of paths."""
         name = self.kind.upper()
-        return (f"{name} needs at least {self.min_paths} paths",
+        least = {2: "two", 3: "three"}.get(self.min_paths, str(self.min_paths))
+        return (f"{name} needs at least {least} paths",
                 f"separate them with |: {name}(CONV(8) | IDENTITY)")
 
     def merge_shape(self, xs: list[Shape], paths: list[str]) -> Output:

@@ -52,3 +52,9 @@ def suggest(name: str, extra: list[str] | None = None) -> str | None:
 def names_of(kind: str) -> list[str]:
     """The kind and its aliases, upper case."""
     return [n.upper() for n, k in _NAMES.items() if k == kind]
+
+
+def graph_kinds() -> list[str]:
+    """The kinds that appear in expanded graphs: all but the written-only forms (RES and
+    SPLIT expand into ADD and CONCAT)."""
+    return [kind for kind, cls in REGISTRY.items() if not cls.sugar]

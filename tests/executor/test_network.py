@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from kinds import EXAMPLES, network
 
 import archcalc
 from archcalc.executor import geometry
 from archcalc.executor.kernels import KERNELS
 from archcalc.executor.network import Options, run
-from archcalc.layers import REGISTRY
+from archcalc.layers import graph_kinds
 from archcalc.values import Pair, Word
 
 
@@ -20,7 +21,7 @@ def trace_of(text: str, **options: object):  # type: ignore[no-untyped-def]
 
 
 def test_kernels_and_layer_kinds_are_the_same_set() -> None:
-    assert set(KERNELS) == set(REGISTRY)
+    assert sorted(KERNELS) == sorted(graph_kinds())
 
 
 @pytest.mark.parametrize(("size", "span", "stride", "expected"), [
@@ -153,13 +154,12 @@ def test_runs_are_deterministic() -> None:
     assert a.loss_value == b.loss_value != c.loss_value
 
 
-def test_every_kind_runs_and_its_gradients_have_the_parameters_shapes() -> None:
-    text = """input 8x8x4
-    CONV(4, f=3, p=same, d=2, groups=2) - BN - LEAKYRELU(0.1) - PRELU - ELU
-    LRN(n=3) - MAXOUT(k=2) - SIGMOID - LOCAL(4, f=2) - TANH - DECONV(2, f=3, s=2, p=1)
-    UPSAMPLE(2) - AVGPOOL(3, s=2, p=1, ceil=true) - MAXPOOL(2, ceil=true)
-    CONCAT(IDENTITY | CONV(2, f=1)) - ADD(RELU | DROPOUT(0.2))
-    GAP - FLATTEN - FC(3) - SOFTMAX"""
-    nodes, _ = trace_of(text, batch=2)
-    assert {n.kind for n in nodes.values()} == set(REGISTRY)
+def test_every_kind_has_an_example() -> None:
+    assert sorted(EXAMPLES) == sorted(graph_kinds())
+
+
+@pytest.mark.parametrize("kind", sorted(EXAMPLES))
+def test_every_kind_runs_and_its_gradients_have_the_parameters_shapes(kind: str) -> None:
+    nodes, _ = trace_of(network(kind), batch=2)
+    assert kind in {n.kind for n in nodes.values()}
     assert all(n.grads_ok for n in nodes.values())
