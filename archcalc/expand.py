@@ -226,11 +226,12 @@ class Expander:
         size like 224x224 gives its parts)."""
         value = evaluate(expr, self.globals)
         parts = value if isinstance(value, tuple) else (value,)
-        if any(isinstance(v, bool) or not isinstance(v, int) for v in parts):
+        whole = tuple(v for v in parts if isinstance(v, int) and not isinstance(v, bool))
+        if len(whole) != len(parts):
             raise ArchError(f"an input size must be a whole number, got {described(value)}",
                             expr.span, "write sizes like 224 or S (a param), or use // for "
                             "a whole quotient: (S//2)")
-        return parts
+        return whole
 
     # ---- elements ------------------------------------------------------------------------
 

@@ -6,11 +6,11 @@
 from __future__ import annotations
 
 from archcalc.bind import usage
-from archcalc.layers import REGISTRY, names_of
+from archcalc.layers import REGISTRY, Layer, names_of
 from archcalc.layers.merge import Merge
 
 
-def memory_rule(cls: type) -> str:
+def memory_rule(cls: type[Layer]) -> str:
     """The kind's place in the memory convention (docs/language.md §8), from its flags."""
     if cls.view:
         return "a view: no new memory"

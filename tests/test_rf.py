@@ -59,3 +59,42 @@ def test_upsample_and_deconv_halve_the_jump() -> None:
     assert field(a, "upsample1")[:2] == (2, 1)
     # ⌈2/2⌉ = 1 input unit per output: size unchanged, jump 1/2.
     assert field(a, "deconv1")[:2] == (2, Fraction(1, 2))
+
+
+SE_BLOCKS = ("input 16x16x4\nCONV(4, f=3, p=1)\n"
+             "block se { RES(GAP - CONV(4, f=1) - RELU - CONV(4, f=1) - SIGMOID - UPSAMPLE(16)) }\n"
+             "se - se - se")
+
+
+def test_a_global_unit_broadcast_back_sees_the_same_pixels() -> None:
+    # conv1 sees 3 pixels (−1 … 1 around unit 0); GAP over its 16 units sees −1 … 16: 18.
+    # Upsampled back, every unit sees those 18 pixels, and so does the sum with the
+    # shortcut (each shortcut unit's 3 pixels lie inside them): 18 after every block — the
+    # same as with AVGPOOL(16) in place of GAP (before global units it was 18, 33, 48).
+    a = net(SE_BLOCKS)
+    assert [field(a, f"se{k}.res1")[0] for k in (1, 2, 3)] == [16 + 2] * 3
+    assert field(a, "se3.gap1")[:2] == (18, 0)  # a global unit: jump 0
+    pooled = net(SE_BLOCKS.replace("GAP", "AVGPOOL(16)"))
+    assert [field(pooled, f"se{k}.res1")[0] for k in (1, 2, 3)] == [18] * 3
+
+
+def test_squeeze_and_excitation_widens_every_unit_to_the_whole_input() -> None:
+    a = net("input 56x56x8\nCONV(8, f=3, p=1) - "
+            "MUL(IDENTITY | GAP - CONV(2, f=1) - RELU - CONV(8, f=1) - SIGMOID)")
+    # GAP over 56 units of a 3-pixel field: 3 + (56 − 1)·1 = 58; the gate reaches every unit
+    assert field(a, "mul1")[:2] == (58, 0)
+
+
+def test_broadcasting_a_global_unit_needs_no_phases() -> None:
+    # 5,000 phases would pass the 4,096 limit; a global unit has one
+    a = net("input 8x8x2\nGAP - UPSAMPLE(5000)")
+    assert field(a, "upsample1")[:2] == (8, 0)
+
+
+def test_a_merge_the_global_path_does_not_cover_spells_out_its_units() -> None:
+    # the CONV path's unit 0 reads pixels −2 … 2, beyond GAP's 0 … 3 of a 4-pixel input:
+    # unit 0 sees −2 … 3 (6), unit 1 −1 … 3 (5), unit 2 0 … 4, unit 3 0 … 5 (6)
+    a = net("input 4x4x1\nADD(CONV(1, f=5, p=2) | GAP)")
+    r = a["add1"].rf.h
+    assert [r.span(u) for u in range(4)] == [(-2, 3), (-1, 3), (0, 4), (0, 5)]
+    assert r.size == 6

@@ -239,3 +239,18 @@ def test_xavier_halves_the_variance_through_relu() -> None:
 def test_init_stats_table() -> None:
     result = invoke("init-stats", str(EXAMPLES / "init_stats.arch"), "--init", "normal")
     assert result.exit_code == 0 and "relu10" in result.output and "█" in result.output
+
+
+@pytest.mark.parametrize("text", [
+    # a corner unit reads only padding: with a zero bias it would sit on RELU's kink
+    "input 4x4x1\nCONV(2, f=3, p=3) - RELU - FC(2)",
+    # at batch 1, GAP of a BN output is β exactly: zero at initialization, LEAKYRELU's kink
+    "input 6x6x2\nCONV(2, f=3, p=1) - BN - GAP - LEAKYRELU - FC(2)",
+])
+def test_gradcheck_keeps_away_from_kinks(text: str) -> None:
+    from archcalc.executor.network import Options
+    from archcalc.executor.verify import compare
+
+    report = compare(archcalc.build_graph(text), archcalc.analyze(text), Options(),
+                     receptive_field=False, gradcheck_samples=6)
+    assert report.gradcheck and all(g.ok for g in report.gradcheck), report.gradcheck

@@ -38,7 +38,8 @@ def _reduced(grad: Array, shape: tuple[int, ...]) -> Array:
         return grad
     target = (shape[0], 1, 1, shape[1]) if len(shape) == 2 and grad.ndim == 4 else shape
     axes = tuple(a for a, (g, t) in enumerate(zip(grad.shape, target, strict=True)) if g != t)
-    return grad.sum(axis=axes, keepdims=True).reshape(shape)
+    reduced: Array = grad.sum(axis=axes, keepdims=True).reshape(shape)
+    return reduced
 
 
 @dataclass(frozen=True)

@@ -86,8 +86,9 @@ class Net:
     """A graph with weights, created on first use from the actual input shapes."""
 
     def __init__(self, graph: Graph, options: Options = Options(), thin: bool = False,
-                 positive: bool = False, pad_value: float = 0.0) -> None:
+                 positive: bool = False, pad_value: float = 0.0, jitter: bool = False) -> None:
         self.graph, self.options, self.thin, self.positive = graph, options, thin, positive
+        self.jitter = jitter  # the gradient check's offsets on biases and BN's β, γ
         self.pad_value = pad_value
         self.weights: list[dict[str, Array] | None] = [None] * len(graph.nodes)
         self.buffers: list[dict[str, Array]] = [{} for _ in graph.nodes]
@@ -110,6 +111,8 @@ class Net:
             made = kernel.weights(layer, x_shape, draw) if kernel.weights else {}
             if self.positive:
                 made = {k: _positive(k, a, rng) for k, a in made.items()}
+            if self.jitter:
+                made = {k: _jittered(k, a, rng) for k, a in made.items()}
             self.weights[i] = {k: a.astype(self.options.dtype, copy=False)
                                for k, a in made.items()}
             if kernel.buffers is not None and not self.positive:
@@ -133,6 +136,13 @@ def _positive(key: str, a: Array, rng: np.random.Generator) -> Array:
         return a  # PRELU's slopes (0.25)
     taps = a.shape[2:-1] if a.ndim == 6 else a.shape[:-1]  # LOCAL: (Ho, Wo, Fh, Fw, C, K)
     return rng.uniform(0.5, 1.5, a.shape) / max(int(np.prod(taps)), 1)
+
+
+def _jittered(key: str, a: Array, rng: np.random.Generator) -> Array:
+    """Gradient-check weights: biases and BN's β drawn from N(0, 0.1²), γ from 1 + N(0, 0.1²),
+    so that no unit sits exactly on a kink (ReLU at 0: a unit that reads only padding, or
+    β after a batch-1 BN into GAP), where one-sided slopes differ for every step h."""
+    return a + rng.normal(0.0, 0.1, a.shape) if key in ("b", "beta", "gamma") else a
 
 
 # ---- forward and backward --------------------------------------------------------------------

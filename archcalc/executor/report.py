@@ -113,7 +113,8 @@ def to_table(report: Report) -> Any:
         for title in ("gradient", "samples", "max rel. error", ""):
             grid.add_column(title)
         for g in report.gradcheck:
-            grid.add_row(f"{g.node}.{g.key}", str(g.samples), f"{g.max_error:.1e}",
+            drawn = f"{g.samples} ({g.kinks} on kinks skipped)" if g.kinks else str(g.samples)
+            grid.add_row(f"{g.node}.{g.key}", drawn, f"{g.max_error:.1e}",
                          OK if g.ok else BAD, style="" if g.ok else "red")
         parts.append(grid)
     parts.append(Text(settings(report), style="dim"))
@@ -174,7 +175,8 @@ def to_json(report: Report) -> str:
            "layers": [_layer_json(layer) for layer in report.layers],
            "totals": {k: _check_json(c) for k, c in report.totals.items()},
            "gradcheck": [{"node": g.node, "key": g.key, "samples": g.samples,
-                          "max_rel_error": g.max_error, "ok": g.ok} for g in report.gradcheck],
+                          "kinks_skipped": g.kinks, "max_rel_error": g.max_error, "ok": g.ok}
+                         for g in report.gradcheck],
            "gemm_calls": len(t.records), "seconds": report.seconds}
     return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
 

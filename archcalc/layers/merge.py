@@ -63,10 +63,7 @@ def broadcast(name: str, xs: list[Shape], paths: list[str]) -> Shape:
     """The shape paths broadcast to, as PyTorch broadcasts NCHW tensors: per axis (H, W, C) the
     sizes are equal or 1, and the output takes the larger; a vector N counts as 1×1×N (the
     squeeze-and-excitation gate). All vectors give a vector."""
-    if all(len(x) == 1 for x in xs):
-        volumes = [(1, 1, x[0]) for x in xs]
-    else:
-        volumes = [(1, 1, x[0]) if len(x) == 1 else x for x in xs]
+    volumes: list[Shape] = [(1, 1, x[0]) if len(x) == 1 else x for x in xs]
     out = tuple(max(sizes) for sizes in zip(*volumes, strict=True))
     if any(size not in (1, full) for v in volumes for size, full in zip(v, out, strict=True)):
         raise fail(f"{name} needs every path to give the same shape (or size 1 along an axis, "

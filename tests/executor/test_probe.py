@@ -9,6 +9,7 @@ import pytest
 
 import archcalc
 from archcalc.executor.probe import layout, probe
+from archcalc.executor.verify import compare
 
 
 def fields(text: str, thin: bool = True):  # type: ignore[no-untyped-def]
@@ -115,3 +116,11 @@ def test_transposed_holes_settle_without_growing() -> None:
     result = fields("input 6x6x1\nDECONV(1, f=1, s=2)")["deconv1"]
     assert result.settled and result.h.extent == 6
     assert ((-1, -1) in result.h.supports) and any(lo >= 0 for lo, _ in result.h.supports)
+
+
+def test_upsampling_past_the_probed_period_is_compared_unit_by_unit() -> None:
+    # a period of 17 phases: more than the probe measures at once (16); before, verify
+    # reported false mismatches here
+    text = "input 4x4x4\nCONV(4, f=3, p=1) - UPSAMPLE(s=17) - CONV(4, f=3, p=1)"
+    report = compare(archcalc.build_graph(text), archcalc.analyze(text))
+    assert report.ok, [(c.name, c.rf) for c in report.layers if not c.ok]
