@@ -15,10 +15,11 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from archcalc.analyze import Analysis, Dtype, LayerReport, Optimizer, Settings, analyze_graph
+from archcalc.analyze import Analysis, LayerReport, analyze_graph
 from archcalc.errors import ArchError, Source
 from archcalc.expand import Limits, expand
 from archcalc.graph import Graph
+from archcalc.settings import Dtype, Optimizer, Settings
 from archcalc.source import resolve
 from archcalc.syntax import parse
 from archcalc.values import Value

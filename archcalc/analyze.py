@@ -10,54 +10,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import StrEnum
-from fractions import Fraction
 from functools import cached_property
 
 from archcalc import rf as rflib
 from archcalc.errors import ArchError
 from archcalc.exprs import MAX_MAGNITUDE
+from archcalc.formulas import decimal, layer_formulas
 from archcalc.graph import INPUT, Graph, Node, Scope
 from archcalc.layers import Layer, Output, Shape
-from archcalc.layers.base import MAX_COUNT, Axis, Figure, product_text, shape_text
+from archcalc.layers.base import MAX_COUNT, Figure, shape_text
 from archcalc.layers.merge import Merge
 from archcalc.placement import Placement, placements
+from archcalc.settings import Settings
 from archcalc.units import grouped
 from archcalc.values import Pair, Value
-
-
-class Dtype(StrEnum):
-    float32 = "float32"
-    float16 = "float16"
-    bfloat16 = "bfloat16"
-    float64 = "float64"
-
-    @property
-    def bytes(self) -> int:
-        return _BYTES[self.value]
-
-
-_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
-
-
-class Optimizer(StrEnum):
-    sgd = "sgd"
-    momentum = "momentum"
-    adam = "adam"
-
-    @property
-    def states(self) -> int:
-        """Values kept per parameter: none for SGD, velocity, Adam's two moments."""
-        return {"sgd": 0, "momentum": 1, "adam": 2}[self.value]
-
-
-@dataclass(frozen=True)
-class Settings:
-    batch: int = 1
-    dtype: Dtype = Dtype.float32
-    optimizer: Optimizer = Optimizer.sgd
-    strict: bool = False
-    count_inplace: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +67,7 @@ class LayerReport:
     @property
     def formulas(self) -> tuple[tuple[str, str], ...]:
         """(figure, substituted arithmetic = value) pairs, as --explain prints them."""
-        return _formulas(self.rules.out, self.rules.params, self.rules.macs,
+        return layer_formulas(self.rules.out, self.rules.params, self.rules.macs,
                          self.rules.elementwise, self.flops, self.rf_in, self.rf, self.stored)
 
 
@@ -296,79 +262,13 @@ def _fit_note(out: Output, settings: Settings, node: Node) -> str:
         return ""
     axis = odd[0]
     how = "floored" if axis.rounded == "floor" else "rounded up (ceil=true)"
-    note = f"does not fit: {axis.formula} = {_decimal(axis.exact)}, {how} to {axis.size}"
+    note = f"does not fit: {axis.formula} = {decimal(axis.exact)}, {how} to {axis.size}"
     if settings.strict and any(a.rounded == "floor" for a in odd):
         raise ArchError(f"the layer does not fit its input: {axis.formula} = "
-                        f"{_decimal(axis.exact)} is not an integer", node.span,
+                        f"{decimal(axis.exact)} is not an integer", node.span,
                         "change the stride, filter or padding (without --strict the size is "
                         "floored, as PyTorch does)")
     return note
-
-
-def _decimal(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{float(value):.2f}"
-
-
-def _formulas(out: Output, params: Figure, macs: Figure, elementwise: Figure, flops: int,
-              before: rflib.RF, after: rflib.RF, stored: bool) -> tuple[tuple[str, str], ...]:
-    rows = [("output", _output_formula(out))]
-    if params.value:
-        rows.append(("params", f"{params.formula} = {grouped(params.value)}"))
-    if macs.value:
-        rows.append(("MACs", f"{macs.formula} = {grouped(macs.value)}"))
-    if flops:
-        parts = ([f"2·{grouped(macs.value)}"] if macs.value else []) + \
-            ([elementwise.formula] if elementwise.value else [])
-        formula = " + ".join(parts)
-        rows.append(("FLOPs", grouped(flops) if formula == str(flops)
-                     else f"{formula} = {grouped(flops)}"))
-    dims = product_text(out.shape)
-    size = math.prod(out.shape)
-    rows.append(("activations", (f"{dims} = {grouped(size)}" if len(out.shape) > 1 else
-                                 grouped(size)) + ("" if stored else " (in place)")))
-    if after != before:
-        rows.append(("RF", _rf_formula(before, after)))
-    return tuple(rows)
-
-
-def _output_formula(out: Output) -> str:
-    shape = shape_text(out.shape)
-    if not out.axes:
-        return shape
-    h, w = out.axes
-    if h.formula == w.formula:
-        return f"{_axis(h)} → {shape}"
-    return f"H {_axis(h)}, W {_axis(w)} → {shape}"
-
-
-def _axis(axis: Axis) -> str:
-    if not axis.rounded:
-        return f"{axis.formula} = {axis.size}"
-    return f"{axis.formula} = {_decimal(axis.exact)} → {axis.size} ({axis.rounded})"
-
-
-def _rf_formula(before: rflib.RF, after: rflib.RF) -> str:
-    parts = []
-    for name, b, a in (("H", before.h, after.h), ("W", before.w, after.w)):
-        if b.jump == 0:  # a global unit before: windows over it read only it
-            parts.append(f"{name} size {_n(a.size)}, a global unit (jump 0)")
-            continue
-        step = Fraction(a.jump) / b.jump
-        f_eff = Fraction(a.size - b.size) / b.jump + 1
-        if a.jump == 0 and f_eff.denominator == 1:  # GAP, FC, FLATTEN: the whole input
-            parts.append(f"{name} {_n(b.size)} + ({_n(f_eff)} − 1)·{_n(b.jump)} = "
-                         f"{_n(a.size)}, the whole input: a global unit (jump 0)")
-            continue
-        if step.denominator == 1 and f_eff.denominator == 1:
-            parts.append(f"{name} {_n(b.size)} + ({_n(f_eff)} − 1)·{_n(b.jump)} = "
-                         f"{_n(a.size)}, jump {_n(b.jump)}·{_n(step)} = {_n(a.jump)}")
-        else:
-            parts.append(f"{name} size {_n(a.size)}, jump {_n(a.jump)}")
-    return parts[0].removeprefix("H ") if parts[0][2:] == parts[1][2:] else "; ".join(parts)
-
-
-def _n(value: int | Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 
 def _totals(input_shape: Shape, reports: list[LayerReport], settings: Settings) -> Totals:

@@ -17,9 +17,10 @@ from fractions import Fraction
 from typing import Any
 
 from archcalc import paused_gc
-from archcalc.analyze import Settings, analyze_graph
+from archcalc.analyze import analyze_graph
 from archcalc.errors import ArchError, Source, Span
 from archcalc.expand import Limits, expand
+from archcalc.settings import Settings
 from archcalc.syntax import parse
 from archcalc.units import parse_number
 from archcalc.values import Value, parse_value

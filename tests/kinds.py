@@ -33,6 +33,13 @@ EXAMPLES: dict[str, str] = {
     "concat": "CONCAT(CONV(2, f=1) | MAXPOOL(3, s=1, p=1))",
     "chunk": "SPLIT(IDENTITY | CONV(2, f=3, p=1))",
     "channelshuffle": "CONV(6, f=1) - CHANNELSHUFFLE(3)",
+    "layernorm": "CONV(4, f=3, p=1) - LAYERNORM - RELU - LAYERNORM(affine=false)",
+    "groupnorm": "CONV(4, f=3, p=1) - GROUPNORM(2) - RELU - GAP - GROUPNORM(4, affine=false)",
+    "scale": "RES(CONV(4, f=1) - SCALE)",
+    "droppath": "RES(CONV(4, f=3, p=1) - SCALE - DROPPATH(0.3))",
+    "adaptiveavgpool": "CONV(4, f=3) - ADAPTIVEAVGPOOL(4x5) - CONV(2, f=3)",
+    "adaptivemaxpool": "ADAPTIVEMAXPOOL(3x11) - CONV(2, f=2)",
+    "zeropad": "ZEROPAD(1x2, top=0) - CONV(2, f=3, s=2)",
 }
 
 

@@ -20,10 +20,9 @@ def test_static_analysis_imports_no_numpy() -> None:
 def test_grammar_is_conflict_free() -> None:
     from lark import Lark
 
-    from archcalc.syntax import grammar_path
+    from archcalc.syntax import grammar_text
 
-    Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", lexer="contextual",
-         strict=True)
+    Lark(grammar_text(), parser="lalr", lexer="contextual", strict=True)
 
 
 def test_grammar_ships_inside_the_package_or_the_checkout() -> None:

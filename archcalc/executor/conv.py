@@ -1,17 +1,14 @@
-"""CONV (grouped, dilated), LOCAL (unshared weights) and DECONV (transposed conv) kernels.
+"""CONV (grouped, dilated) and LOCAL (unshared weights) kernels; DECONV is in deconv.py.
 
 Weights: CONV w (F_h, F_w, C_in/groups, K) as Keras/TF's HWIO, b (K,); LOCAL w
-(H_out, W_out, F_h, F_w, C_in, K), b (H_out, W_out, K) as Keras LocallyConnected2D;
-DECONV w (C_in, F_h, F_w, K) (input channels first, as PyTorch's ConvTranspose2d), b (K,).
-All are cross-correlations (no kernel flip), as in every framework and the CS231n slides.
+(H_out, W_out, F_h, F_w, C_in, K), b (H_out, W_out, K) as Keras LocallyConnected2D.
+Both are cross-correlations (no kernel flip), as in every framework and the CS231n slides.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 from . import init
 from .base import NO_PADDING, Array, Grads, Padding, Pair, Weights, check_keys, spatial
@@ -176,84 +173,6 @@ def local_backward(
     return crop(dxp, window.padding, spatial(x.shape)), grads
 
 
-@dataclass(frozen=True)
-class DeconvCache:
-    x: Array
-    w: Array
-    window: Window  # the scatter window; its padding is unused (cropping is in `crop_at`)
-    buffer_hw: Pair
-    crop_at: Padding
-    has_bias: bool
-
-
-def _deconv_geometry(
-    hw: Pair, window: Window, padding: Pair, output_padding: Pair
-) -> tuple[Pair, Pair]:
-    """Return (output, scatter buffer) sizes; output = (H−1)·S − 2P + D·(F−1) + 1 + out_p.
-
-    The scatter covers (H−1)·S + F' rows; output_padding rows past it stay zero (PyTorch).
-    """
-    span, stride = window.span(), window.stride
-    full = [(hw[a] - 1) * stride[a] + span[a] for a in (0, 1)]
-    out = [full[a] - 2 * padding[a] + output_padding[a] for a in (0, 1)]
-    if min(out) < 1 or min(padding) < 0 or min(output_padding) < 0:
-        raise ValueError(f"deconv: output size {out} from input {hw}")
-    buffer = [max(full[a], padding[a] + out[a]) for a in (0, 1)]
-    return (out[0], out[1]), (buffer[0], buffer[1])
-
-
-def deconv_forward(
-    x: Array,
-    weights: Weights,
-    *,
-    counter: MacCounter,
-    stride: Pair = (1, 1),
-    padding: Pair = (0, 0),
-    output_padding: Pair = (0, 0),
-    dilation: Pair = (1, 1),
-) -> tuple[Array, DeconvCache]:
-    """y = crop_P(Σ_{h,w,p,q} scatter of x[n,h,w,:]·w[:,p,q,:] to (h·s + p·d, w·s + q·d)) + b.
-
-    The adjoint of CONV: one product (N·H·W × C_in) @ (C_in × F_h·F_w·K), then col2im.
-    padding P is symmetric per axis (PyTorch's `padding`); output_padding adds bottom/right rows.
-    """
-    check_keys(weights, ["w"], ["b"])
-    w = weights["w"]
-    c, fh, fw, k = w.shape
-    if x.shape[3] != c:
-        raise ValueError(f"deconv: input {x.shape} does not match weights {w.shape}")
-    window = Window((fh, fw), stride, NO_PADDING, dilation)
-    out_hw, buffer_hw = _deconv_geometry(spatial(x.shape), window, padding, output_padding)
-    n, h, wd, _ = x.shape
-    cols = gemm(x.reshape(n * h * wd, c), w.reshape(c, -1), counter, "deconv.forward")
-    ybuf = col2im(cols.reshape(n, h, wd, fh, fw, k), buffer_hw, window)
-    crop_at = ((padding[0], 0), (padding[1], 0))
-    out = crop(ybuf, crop_at, out_hw).copy()
-    if "b" in weights:
-        out += weights["b"]
-    return out, DeconvCache(x, w, window, buffer_hw, crop_at, "b" in weights)
-
-
-def deconv_backward(
-    dout: Array, cache: DeconvCache, counter: MacCounter, dw: bool = True
-) -> tuple[Array, Grads]:
-    """im2col of dout (zero-extended to the scatter buffer), then dx = cols·Wᵀ, dW = xᵀ·cols."""
-    x, w, window = cache.x, cache.w, cache.window
-    n, h, wd, c = x.shape
-    (top, _), (left, _) = cache.crop_at
-    dbuf = np.zeros((n, *cache.buffer_hw, dout.shape[3]), dtype=dout.dtype)
-    dbuf[:, top : top + dout.shape[1], left : left + dout.shape[2], :] = dout
-    cols = windows(dbuf, window)[:, :h, :wd].reshape(n * h * wd, -1)  # (M, Fh·Fw·K)
-    w2 = w.reshape(c, -1)
-    dx = gemm(cols, w2.T, counter, "deconv.dx").reshape(x.shape)
-    grads: Grads = {}
-    if dw:
-        grads["w"] = gemm(x.reshape(-1, c).T, cols, counter, "deconv.dw").reshape(w.shape)
-        if cache.has_bias:
-            grads["b"] = dout.sum(axis=(0, 1, 2))
-    return dx, grads
-
-
 # ---- registration: the layer's fields as hyperparameters, weights, facts ---------------------
 
 Shape = tuple[int, ...]
@@ -283,16 +202,6 @@ def _local_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
                               bias=layer.bias, init=draw.init, std=draw.std, dtype=draw.dtype)
 
 
-def _deconv_hyper(layer: Any, shape: Shape, thin: bool) -> dict[str, Any]:
-    return {"stride": pair(layer.s), "padding": pair(layer.p),
-            "output_padding": pair(layer.out_p), "dilation": pair(layer.d)}
-
-
-def _deconv_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
-    return init.deconv_weights(pair(layer.f), x[-1], 1 if draw.thin else layer.k, draw.rng,
-                               bias=layer.bias, init=draw.init, std=draw.std, dtype=draw.dtype)
-
-
 def _window_stride(layer: Any) -> Pair:
     return pair(layer.s)
 
@@ -302,14 +211,7 @@ def _columns(layer: Any, x: Shape, y: Shape) -> int:
     return 2 * y[0] * y[1] * int(layer.f.h) * int(layer.f.w) * x[2] + 2 * x[0] * x[1] * x[2]
 
 
-def _scatter(layer: Any, x: Shape, y: Shape) -> int:
-    """The transposed conv's columns twice and its scatter buffer."""
-    return 2 * x[0] * x[1] * int(layer.f.h) * int(layer.f.w) * y[2] + 2 * y[0] * y[1] * y[2]
-
-
 register(Kernel("conv", conv_forward, conv_backward, _conv_hyper, _conv_weights,
                 stride=_window_stride, transient=_columns, arrays=2))
 register(Kernel("local", local_forward, local_backward, _local_hyper, _local_weights,
                 stride=_window_stride, transient=_columns, arrays=2))
-register(Kernel("deconv", deconv_forward, deconv_backward, _deconv_hyper, _deconv_weights,
-                upscale=_window_stride, transient=_scatter, arrays=2))

@@ -6,6 +6,7 @@ from . import (  # noqa: F401  (they register)
     adaptive,
     channels,
     conv,
+    deconv,
     dense,
     gated,
     layernorm,

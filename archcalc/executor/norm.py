@@ -1,7 +1,8 @@
-"""BN (training mode), LRN across channels (AlexNet) and inverted DROPOUT kernels.
+"""BN (training mode), LRN across channels (AlexNet), SCALE (a learned per-channel multiplier),
+inverted DROPOUT and DROPPATH (stochastic depth) kernels.
 
 BN weights: gamma (C,), beta (C,); statistics per channel (the last axis) over every other axis:
-over N, H, W for a volume ("spatial" batch norm), over N for a vector.
+over N, H, W for a volume ("spatial" batch norm), over N for a vector. SCALE weights: gamma (C,).
 """
 
 from __future__ import annotations
@@ -143,6 +144,42 @@ def dropout_backward(dout: Array, cache: DropoutCache) -> Array:
     return dout * cache.mask
 
 
+@dataclass(frozen=True)
+class ScaleCache:
+    x: Array
+    gamma: Array
+
+
+def scale_forward(x: Array, weights: Weights) -> tuple[Array, ScaleCache]:
+    """out[..., c] = gamma[c]·x[..., c]: ConvNeXt's layer scale (torchvision's
+    `self.layer_scale * x`), a new tensor; the cache keeps x for dgamma."""
+    check_keys(weights, ["gamma"])
+    return weights["gamma"] * x, ScaleCache(x, weights["gamma"])
+
+
+def scale_backward(dout: Array, cache: ScaleCache) -> tuple[Array, Grads]:
+    """dx = dout·gamma; dgamma[c] = Σ dout·x over every axis but channels."""
+    axes = tuple(range(dout.ndim - 1))
+    return dout * cache.gamma, {"gamma": np.sum(dout * cache.x, axis=axes)}
+
+
+def droppath_forward(
+    x: Array,
+    *,
+    rng: np.random.Generator,
+    p: float = 0.1,
+    out: Array | None = None,
+) -> tuple[Array, DropoutCache]:
+    """Stochastic depth in training mode, torchvision's stochastic_depth(mode="row"): out =
+    x·mask, one mask value per sample, [u ≥ p]/(1 − p) with u ~ U[0, 1) (p=1 drops every
+    sample, as torchvision). `out` may be `x` (in place, as DROPOUT)."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"droppath: p={p} is not a probability")
+    keep = rng.random((x.shape[0],) + (1,) * (x.ndim - 1)) >= p
+    mask = (keep / (1 - p) if p < 1 else np.zeros(keep.shape)).astype(x.dtype)
+    return np.multiply(x, mask, out=out), DropoutCache(mask)
+
+
 # ---- registration ------------------------------------------------------------------------
 
 Shape = tuple[int, ...]
@@ -166,9 +203,26 @@ def _dropout_hyper(layer: Any, shape: Shape, thin: bool) -> dict[str, Any]:
     return {"p": float(layer.rate)}
 
 
+def _scale_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
+    """gamma (C,) ones: the identity at initialization, as BN's gamma. ConvNeXt starts its
+    layer scale at the constant 1e-6; 1 keeps verify's activations O(1) and the RF probe's
+    gradients positive without a stand-in."""
+    return {"gamma": np.ones(x[-1])}
+
+
+def _droppath_hyper(layer: Any, shape: Shape, thin: bool) -> dict[str, Any]:
+    return {"p": float(layer.p)}
+
+
 register(Kernel("bn", bn_forward, bn_backward, weights=_bn_weights, buffers=_bn_buffers,
                 pointwise=True, probe="identity", workspace=2, arrays=2))
 register(Kernel("lrn", lrn_forward, lrn_backward, _lrn_hyper, pointwise=True, probe="identity",
                 workspace=1))
 register(Kernel("dropout", dropout_forward, dropout_backward, _dropout_hyper, inplace=True,
                 pointwise=True, probe="identity", workspace=1))
+register(Kernel("scale", scale_forward, scale_backward, weights=_scale_weights, pointwise=True,
+                arrays=1))
+# its mask is one number per sample (no workspace per element); a dropped sample would zero the
+# probe's gradient, so it stands aside there as DROPOUT does
+register(Kernel("droppath", droppath_forward, dropout_backward, _droppath_hyper, inplace=True,
+                pointwise=True, probe="identity"))

@@ -154,7 +154,8 @@ def probe(graph: Graph, seed: int = 0, tick: Tick | None = None, thin: bool = Tr
                                                      name=graph.nodes[i].name)
                 pending.discard(i)
                 continue
-            if not (final or lay.collapsed[i]) and any(j in clipped for j in graph.nodes[i].inputs):
+            if not (final or lay.collapsed[i] or lay.fixed[i]) and \
+                    any(j in clipped for j in graph.nodes[i].inputs):
                 clipped.add(i)  # its field holds a clipped one: wait for a larger input
                 continue
             result = _measure(net, state, finite[i], i, lay, extent)

@@ -39,7 +39,9 @@ def _rf(value: Any) -> str:
 def _rf_axis(axis: Any) -> str:
     if isinstance(axis, dict):
         return f"{_num(axis['size'])} /{_num(axis['jump'])} @{_num(axis['start'])}"
-    return ",".join(f"{lo}–{hi}" if lo >= 0 else "none" for lo, hi in axis)
+    # (-1, -1) is an empty support; a static interval may start before pixel 0
+    return ",".join("none" if (lo, hi) == (-1, -1) or hi < lo else f"{_num(lo)}–{_num(hi)}"
+                    for lo, hi in axis)
 
 
 SHOW = {"output": _dims, "params": grouped, "buffers": grouped, "macs": compact,

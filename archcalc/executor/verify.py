@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from archcalc.analyze import Analysis, Dtype, LayerReport, Settings, analyze_graph
+from archcalc.analyze import Analysis, LayerReport, analyze_graph
 from archcalc.errors import ArchError, Source
 from archcalc.graph import Graph
+from archcalc.settings import Dtype, Settings
 from archcalc.values import Value
 
 from .gradcheck_net import GradCheck, count, gradcheck

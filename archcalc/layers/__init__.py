@@ -6,5 +6,13 @@ from archcalc.layers import conv, pool, dense, activation, norm, channels, merge
 from archcalc.layers.base import Figure, Layer, Output, Shape
 from archcalc.layers.registry import REGISTRY, graph_kinds, lookup, names_of, suggest
 
-__all__ = ["REGISTRY", "Figure", "Layer", "Output", "Shape", "graph_kinds", "lookup", "names_of",
-           "suggest"]
+__all__ = ["REGISTRY", "Figure", "Layer", "Output", "Shape", "graph_kinds", "lookup",
+           "merge_names", "names_of", "suggest"]
+
+
+def merge_names() -> list[str]:
+    """The names (and aliases) of the merges, lower case, longest first: the grammar's MERGE
+    terminal and the syntax-error hints take them from here."""
+    names = [n.lower() for kind, cls in REGISTRY.items() if issubclass(cls, merge.Merge)
+             for n in names_of(kind)]
+    return sorted(names, key=lambda n: (-len(n), n))

@@ -1,14 +1,19 @@
-"""Normalization and regularization: BN, LRN, DROPOUT."""
+"""Normalization and regularization: BN, LRN, LAYERNORM, GROUPNORM, SCALE, DROPOUT,
+DROPPATH."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
 from archcalc.layers.base import (
+    ZERO,
     Count,
     Figure,
+    Flag,
     Layer,
+    Output,
     Real,
     Shape,
     arg,
@@ -93,3 +98,148 @@ class Dropout(Layer):
     @property
     def rate(self) -> Fraction:
         return 1 - self.keep if self.keep is not None else self.p
+
+
+# ---- normalizations with per-sample statistics ------------------------------------------------
+# FLOPs of an inference pass, per statistics set of m elements: m for μ (m − 1 adds, a division),
+# 3m for σ² (m subtractions x − μ, kept for the next step; m squares, m − 1 adds, a division),
+# 2 for √(σ² + ε), m divisions (x − μ)/σ, and when affine 2 per element for γ·x̂ + β. With E
+# elements in S sets: 7E + 2S, or 5E + 2S without affine. LAYERNORM's sets are the positions
+# (m = C), GROUPNORM's the g groups of each sample (m = H·W·C/g).
+
+
+def affine_params(x: Shape, affine: bool) -> Figure:
+    c = channels(x)
+    return Figure(2 * c, f"2·{c} (γ, β)") if affine else ZERO
+
+
+def affine_biases(x: Shape, affine: bool) -> Figure:
+    return Figure(channels(x)) if affine else ZERO
+
+
+def norm_flops_per_element(affine: bool) -> int:
+    return 7 if affine else 5
+
+
+@register
+@dataclass(frozen=True)
+class LayerNorm(Layer):
+    """Normalization over the C channels of each position, statistics of that position alone:
+    ConvNeXt's LayerNorm2d, PyTorch's nn.LayerNorm(C) on channels-last data (Ba et al. 2016);
+    on a vector, nn.LayerNorm(C). Biased variance; γ, β learned per channel, no buffers.
+    Its backward keeps x̂ and 1/σ (workspace), not its input."""
+
+    kind = "layernorm"
+    prefix = "ln"
+    aliases = ("ln",)
+    flops_rule = ("per position: 7C + 2 (μ C, σ² 3C, √(σ² + ε) 2, (x − μ)/σ C, γ·x̂ + β 2C); "
+                  "5C + 2 without affine")
+
+    affine: bool = arg(Flag(), True, "learn γ and β per channel")
+
+    def params(self, x: Shape, y: Shape) -> Figure:
+        return affine_params(x, self.affine)
+
+    def biases(self, x: Shape, y: Shape) -> Figure:
+        return affine_biases(x, self.affine)
+
+    def flops(self, x: Shape, y: Shape) -> Figure:
+        c, k = channels(y), norm_flops_per_element(self.affine)
+        positions = elements(y) // c
+        where = f"·{product_text(y[:-1])}" if len(y) > 1 else ""
+        text = f"({k}·{c} + 2){where}" if where else f"{k}·{c} + 2"
+        return Figure(positions * (k * c + 2), text)
+
+
+@register
+@dataclass(frozen=True)
+class GroupNorm(Layer):
+    """Statistics over each of g groups of C/g consecutive channels and every position of one
+    sample (Wu & He 2018; PyTorch's nn.GroupNorm(g, C)); γ, β per channel, no buffers.
+
+    Its receptive field is its input's: as for BN's batch statistics, the mean and variance
+    the normalization divides by are not counted as a path (they would make every field the
+    whole input)."""
+
+    kind = "groupnorm"
+    prefix = "gn"
+    aliases = ("gn",)
+    flops_rule = ("per sample of E = H·W·C: 7E + 2g (per group of m: μ m, σ² 3m, √(σ² + ε) 2, "
+                  "(x − μ)/σ m; γ·x̂ + β 2 per element); 5E + 2g without affine")
+
+    g: int = arg(Count(), doc="number of groups g (divides C)")
+    affine: bool = arg(Flag(), True, "learn γ and β per channel")
+
+    def out_shape(self, x: Shape) -> Output:
+        c = channels(x)
+        if c % self.g:
+            raise fail(f"GROUPNORM(g={self.g}) needs a channel count divisible by {self.g}, "
+                       f"got {c}", group_hint(self.g, c))
+        return Output(x)
+
+    def params(self, x: Shape, y: Shape) -> Figure:
+        return affine_params(x, self.affine)
+
+    def biases(self, x: Shape, y: Shape) -> Figure:
+        return affine_biases(x, self.affine)
+
+    def flops(self, x: Shape, y: Shape) -> Figure:
+        k = norm_flops_per_element(self.affine)
+        return Figure(k * elements(y) + 2 * self.g, f"{k}·{product_text(y)} + 2·{self.g}")
+
+
+def divisors(n: int) -> list[int]:
+    small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
+    return sorted({*small, *(n // d for d in small)})
+
+
+def group_hint(g: int, c: int) -> str:
+    """The group counts that divide C: all of them when few, else the nearest below and above
+    g (g itself does not divide C; 1 always does)."""
+    found = divisors(c)
+    if len(found) <= 8:
+        return f"g must divide C: the group counts for {c} channels are " + \
+            ", ".join(map(str, found))
+    near = [d for d in found if d < g][-1:] + [d for d in found if d > g][:1]
+    if len(near) == 1:  # g > C: C itself
+        return f"g must divide C: the nearest group count for {c} channels is {near[0]}"
+    return f"g must divide C: the nearest group counts for {c} channels are {near[0]} and " \
+        f"{near[1]}"
+
+
+@register
+@dataclass(frozen=True)
+class Scale(Layer):
+    """A learned per-channel multiplier y = γ ⊙ x: ConvNeXt's layer scale (Liu et al. 2022;
+    torchvision's `self.layer_scale * x`). C weights, no bias; its backward keeps its input
+    (dγ = Σ dout·x)."""
+
+    kind = "scale"
+    prefix = "scale"
+    aliases = ("layerscale",)
+    keeps = "input"
+    flops_rule = "1 per element (multiply)"
+
+    def params(self, x: Shape, y: Shape) -> Figure:
+        return Figure(channels(x), f"{channels(x)} (γ)")
+
+    def flops(self, x: Shape, y: Shape) -> Figure:
+        return Figure(elements(y), product_text(y))
+
+
+@register
+@dataclass(frozen=True)
+class DropPath(Layer):
+    """Stochastic depth (Huang et al. 2016), torchvision's stochastic_depth(mode="row"): in
+    training each sample is dropped with probability p, survivors scaled by 1/(1 − p); the
+    identity at inference, so no FLOPs. In place, as DROPOUT: its mask is one number per
+    sample."""
+
+    kind = "droppath"
+    prefix = "droppath"
+    aliases = ("stochasticdepth",)
+    inplace = True
+    flops_rule = "none (identity at inference)"
+
+    p: Fraction = arg(Real(Fraction(0), Fraction(1), high_open=True), Fraction(1, 10),
+                      "probability of dropping a sample's path")

@@ -15,9 +15,9 @@ from pathlib import Path
 EXECUTOR = Path(__file__).resolve().parents[2] / "archcalc" / "executor"
 KERNEL_MODULES = {"__init__", "base", "gemm", "im2col", "conv", "pool", "dense", "activation",
                   "norm", "merge", "init", "gradcheck", "naive", "geometry", "registry",
-                  "kernels", "gated", "layernorm", "adaptive", "channels"}
+                  "kernels", "gated", "layernorm", "adaptive", "channels", "deconv", "trace"}
 RUNNER_ALLOWED = {"archcalc.graph", "archcalc.values", "archcalc.errors", "archcalc.units"}
-ANALYZER = {"archcalc.analyze"}
+ANALYZER = {"archcalc.analyze", "archcalc.settings"}
 COMPARERS = {"verify", "guard"}
 
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from archcalc.executor import activation, conv, dense, merge, norm, pool
+from archcalc.executor import activation, conv, deconv, dense, merge, norm, pool
 from archcalc.executor.gemm import MacCounter
 
 
@@ -75,7 +75,7 @@ def test_global_average_pool() -> None:
 
 def test_deconv_stride_2_of_a_2x2_kernel_of_ones_tiles_blocks() -> None:
     """Transposed conv, F=2, S=2: each input pixel becomes a 2x2 block; (2−1)·2 + 2 = 4."""
-    out, _ = conv.deconv_forward(
+    out, _ = deconv.deconv_forward(
         volume([[1, 2], [3, 4]]), {"w": np.ones((1, 2, 2, 1))}, counter=MacCounter(), stride=(2, 2)
     )
     expected = [[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]
@@ -86,7 +86,7 @@ def test_deconv_output_size() -> None:
     """(W − 1)·S − 2P + D·(F − 1) + 1 + out_p = (5−1)·2 − 2 + 2·2 + 1 + 1 = 12; 4·3 − 0 + 3 = 15."""
     x, w = np.zeros((1, 5, 5, 1)), np.zeros((1, 3, 4, 2))
     hyper = {"stride": (2, 3), "padding": (1, 0), "output_padding": (1, 0), "dilation": (2, 1)}
-    out, _ = conv.deconv_forward(x, {"w": w}, counter=MacCounter(), **hyper)
+    out, _ = deconv.deconv_forward(x, {"w": w}, counter=MacCounter(), **hyper)
     assert out.shape == (1, 12, 16, 2)
 
 
@@ -97,7 +97,7 @@ def test_deconv_is_the_adjoint_of_conv(stride, padding, rng: np.random.Generator
     """<deconv(x), y> = <x, conv(y)> with the same kernel, conv weights (F_h, F_w, K, C_in)."""
     w = rng.standard_normal((3, 3, 3, 2))  # deconv layout (C_in, F_h, F_w, K)
     x = rng.standard_normal((2, 4, 5, 3))
-    deconv_x, _ = conv.deconv_forward(
+    deconv_x, _ = deconv.deconv_forward(
         x, {"w": w}, counter=MacCounter(), stride=stride, padding=padding
     )
     y = rng.standard_normal(deconv_x.shape)

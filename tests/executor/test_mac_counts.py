@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from archcalc.executor import conv, dense
+from archcalc.executor import conv, deconv, dense
 from archcalc.executor.gemm import GemmRecord, MacCounter, gemm
 from archcalc.executor.kernels import KERNELS
 
@@ -86,10 +86,10 @@ def test_deconv_counts_input_pixels_times_kernel(rng: np.random.Generator) -> No
     # x 2x3x4x5 -> K=6, 3x3 stride 2: N·H_in·W_in·C_in·F_h·F_w·K = 2·3·4·5·3·3·6 = 6,480
     counter = MacCounter()
     x, w = rng.standard_normal((2, 3, 4, 5)), rng.standard_normal((5, 3, 3, 6))
-    out, cache = conv.deconv_forward(x, {"w": w}, counter=counter, stride=(2, 2), padding=(1, 1))
+    out, cache = deconv.deconv_forward(x, {"w": w}, counter=counter, stride=(2, 2), padding=(1, 1))
     assert out.shape == (2, 5, 7, 6)  # (3−1)·2 − 2 + 3 = 5, (4−1)·2 − 2 + 3 = 7
     assert counter.macs == 2 * 3 * 4 * 5 * 3 * 3 * 6 == 6_480
-    conv.deconv_backward(rng.standard_normal(out.shape), cache, counter)
+    deconv.deconv_backward(rng.standard_normal(out.shape), cache, counter)
     assert counter.total("deconv.dw") == counter.total("deconv.dx") == 6_480
 
 

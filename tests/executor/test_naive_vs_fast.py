@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archcalc.executor import conv, naive, pool
+from archcalc.executor import conv, deconv, naive, pool
 from archcalc.executor.gemm import MacCounter
 
 TOLERANCE = 1e-12  # float64; both sides sum the same products in different orders
@@ -75,7 +75,7 @@ def test_deconv(
     w = rng.standard_normal((3, *kernel, 2))
     b = rng.standard_normal(2)
     hyper = {"stride": stride, "padding": padding, "output_padding": output_padding}
-    out, _ = conv.deconv_forward(
+    out, _ = deconv.deconv_forward(
         x, {"w": w, "b": b}, counter=MacCounter(), dilation=dilation, **hyper
     )
     expected = naive.deconv_naive(x, w, b, stride, padding, output_padding, dilation)

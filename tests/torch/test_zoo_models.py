@@ -12,7 +12,8 @@ conv output formula (stride-2 3×3 with padding 1 on an even size halves it, a 4
 quarters it, ...). The per-stage params and MACs are derived by hand, layer by layer, in the
 comments of the matching specs/*.arch file (resnet50_v1_5, mobilenet_v2, mobilenet_v3_large,
 efficientnet_b0, convnext_tiny, shufflenet_v2); torch measures the same numbers here, and
-their sums are the exact totals.
+their sums are the exact totals. Last, each spec's totals (params, MACs, BN running statistics)
+are compared with its torch module's.
 """
 
 from __future__ import annotations
@@ -21,8 +22,22 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from pathlib import Path  # noqa: E402
+
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 from zoo_models import FACTORIES, channel_shuffle, make_divisible  # noqa: E402
+
+import archcalc  # noqa: E402
+
+SPECS = Path(__file__).resolve().parents[2] / "specs"
+SPEC_OF = {
+    "resnet50": "resnet50_v1_5",
+    "mobilenet_v2": "mobilenet_v2",
+    "mobilenet_v3_large": "mobilenet_v3_large",
+    "efficientnet_b0": "efficientnet_b0",
+    "convnext_tiny": "convnext_tiny",
+    "shufflenet_v2_x1_0": "shufflenet_v2",
+}
 
 # model: (num_params, GMACs as published, exact MACs)
 PUBLISHED = {
@@ -220,6 +235,18 @@ def test_module_names(measured) -> None:  # type: ignore[no-untyped-def]
     keys = model.state_dict().keys()
     missing = [k for k in KEYS[name] if k not in keys]
     assert not missing
+
+
+def test_the_spec_describes_the_same_network(measured) -> None:  # type: ignore[no-untyped-def]
+    """specs/<spec>.arch against the torch module: params, MACs, BN statistics, output size."""
+    name, model, macs, _ = measured
+    spec = archcalc.analyze(SPECS / f"{SPEC_OF[name]}.arch")
+    bn = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    running = sum(m.running_mean.numel() + m.running_var.numel() for m in bn)
+    assert spec.totals.params == sum(p.numel() for p in model.parameters())
+    assert spec.totals.macs == macs["total"]
+    assert spec.totals.buffers == running
+    assert spec.layers[-1].output == (1000,)
 
 
 def test_make_divisible() -> None:

@@ -1,4 +1,4 @@
-"""The executor's commands, `verify` and `init-stats`, registered on the app in cli.py.
+"""The executor's commands, `verify` and `init-stats`, registered on the app in cli/__init__.py.
 
 NumPy is imported inside the commands, never at import time: `archcalc analyze` starts fast.
 """
@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from archcalc.cli import (
+from archcalc.cli.options import (
     BatchOpt,
     DefineOpt,
     FileArg,
@@ -98,11 +98,12 @@ def init_stats(
     slides' initialization experiment (std collapses with --init normal --std 0.01, holds
     with --init he on ReLU nets)."""
     import archcalc
-    from archcalc.analyze import Settings, analyze_graph
+    from archcalc.analyze import analyze_graph
     from archcalc.executor import report as render
     from archcalc.executor.guard import check_memory
     from archcalc.executor.network import Options
     from archcalc.executor.stats import init_stats as measure
+    from archcalc.settings import Settings
 
     try:
         graph = archcalc.build_graph(load(file), defines(define),

@@ -1,10 +1,10 @@
-"""The command line: a thin typer shell that loads, calls the library, and renders."""
+"""The analyzer's commands: analyze, check, sweep and zoo."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,70 +13,31 @@ if TYPE_CHECKING:
     from archcalc.check import Result
 
 import archcalc
-from archcalc.analyze import Dtype, Optimizer
+from archcalc.cli.options import (
+    BatchOpt,
+    DefineOpt,
+    DtypeOpt,
+    ExplainOpt,
+    FileArg,
+    FormatOpt,
+    InplaceOpt,
+    InputOpt,
+    MaxDepthOpt,
+    MaxLayersOpt,
+    NoOptionalOpt,
+    OptimizerOpt,
+    StrictOpt,
+    defines,
+    fail,
+    input_size,
+    load,
+)
 from archcalc.errors import ArchError, Source, render_error
 from archcalc.expand import Limits
 from archcalc.render import Format
-from archcalc.values import Value, parse_value
-
-app = typer.Typer(
-    add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-    help="Exact, explained CNN arithmetic — output shapes, parameters, MACs/FLOPs, memory "
-         "and receptive fields — from a short .arch description.",
-    context_settings={"help_option_names": ["-h", "--help"]})
-
-FileArg = Annotated[str, typer.Argument(
-    metavar="FILE", help="An .arch file, a bundled spec's name (see `archcalc zoo`), or - "
-                         "for standard input.", show_default=False)]
-DefineOpt = Annotated[list[str] | None, typer.Option(
-    "-D", "--define", metavar="NAME=VALUE",
-    help="Override a `param` of the file (repeatable): -D N=4.", show_default=False)]
-FormatOpt = Annotated[Format, typer.Option(
-    "--format", "-f", help="Output format.", case_sensitive=False)]
-BatchOpt = Annotated[int, typer.Option("--batch", "-b", min=1, help="Images per batch "
-                                       "(scales memory; figures stay per image).")]
-DtypeOpt = Annotated[Dtype, typer.Option("--dtype", help="Bytes per number for memory.",
-                                         case_sensitive=False)]
-OptimizerOpt = Annotated[Optimizer, typer.Option(
-    "--optimizer", help="Optimizer state counted in training memory (sgd: none, "
-                        "momentum: 1, adam: 2 values per parameter).", case_sensitive=False)]
-StrictOpt = Annotated[bool, typer.Option(
-    "--strict", help="A layer whose output size is not an integer is an error "
-                     "(default: floor it, as PyTorch does, and mark it).")]
-NoOptionalOpt = Annotated[bool, typer.Option(
-    "--no-optional", help="Leave out the elements marked with ?.")]
-ExplainOpt = Annotated[bool, typer.Option(
-    "--explain", "-e", help="Show the substituted arithmetic of every figure.")]
-InplaceOpt = Annotated[bool, typer.Option(
-    "--count-inplace", help="Count the outputs of activations and DROPOUT as new memory "
-                            "(default: in place, as the CS231n VGG table does).")]
-MaxLayersOpt = Annotated[int, typer.Option(
-    "--max-layers", min=1, help="Refuse descriptions that expand to more layers.")]
-InputOpt = Annotated[str | None, typer.Option(
-    "--input", "-i", metavar="HxWxC", show_default=False,
-    help="Replace the file's input: 160x160x3 (height × width × channels) or a vector size "
-         "like 3072.")]
-MaxDepthOpt = Annotated[int, typer.Option(
-    "--max-depth", min=1, max=400, help="Refuse nesting (brackets, block calls) deeper "
-                                        "than this.")]
+from archcalc.settings import Dtype, Optimizer
 
 
-def version_callback(value: bool) -> None:
-    if value:
-        typer.echo(f"archcalc {archcalc.__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main_options(
-    version: Annotated[bool, typer.Option("--version", callback=version_callback,
-                                          is_eager=True, help="Show the version and exit.")]
-    = False,
-) -> None:
-    """archcalc answers what CNN courses and architecture reviews ask, exactly."""
-
-
-@app.command()
 def analyze(file: FileArg, define: DefineOpt = None, format: FormatOpt = Format.table,
             batch: BatchOpt = 1, dtype: DtypeOpt = Dtype.float32,
             optimizer: OptimizerOpt = Optimizer.sgd, strict: StrictOpt = False,
@@ -96,7 +57,6 @@ def analyze(file: FileArg, define: DefineOpt = None, format: FormatOpt = Format.
     emit(analysis, format, explain)
 
 
-@app.command()
 def check(files: Annotated[list[str], typer.Argument(
               metavar="FILE...", help="Answer sheets or specs: .arch files with expect lines.",
               show_default=False)],
@@ -144,7 +104,6 @@ def check(files: Annotated[list[str], typer.Argument(
     raise typer.Exit(2 if errors else 1 if failed else 0)
 
 
-@app.command()
 def sweep(file: FileArg, define: Annotated[list[str] | None, typer.Option(
               "-D", "--define", metavar="NAME=RANGE",
               help="A param's values: N=1..5, N=1,2,4 or N=3 (repeatable).",
@@ -167,7 +126,7 @@ def sweep(file: FileArg, define: Annotated[list[str] | None, typer.Option(
     configurations are valid (and which layer stops fitting, and why), their params,
     MACs, forward memory per image and final receptive field."""
     from archcalc import sweep as sweeping
-    from archcalc.analyze import Settings
+    from archcalc.settings import Settings
 
     try:
         if sort is not None and sort not in sweeping.SORT_KEYS:
@@ -224,7 +183,6 @@ def _emit_sweep(outcomes: list[sweep_module.Outcome], job: sweep_module.Sweep,
         console.print(f"{len(outcomes)} of {total} configurations shown, {valid} valid")
 
 
-@app.command()
 def zoo() -> None:
     """List the bundled specs; analyze one by its bare name: `archcalc analyze alexnet`."""
     from rich.console import Console
@@ -240,43 +198,6 @@ def zoo() -> None:
         table.add_row(Text(name), Text(summary))
     Console(highlight=False).print(table)
 
-
-def load(file: str) -> Source:
-    """The named file, or standard input for `-`."""
-    from archcalc.source import read_file, read_stream
-
-    if file == "-":
-        return read_stream("<stdin>", sys.stdin.buffer)
-    return read_file(file)
-
-
-def input_size(text: str | None) -> tuple[int, ...] | None:
-    """`--input 160x160x3` (or a vector size) as a shape; an ArchError for anything else."""
-    if text is None:
-        return None
-    parts = text.strip().replace("\u00d7", "x").split("x")
-    if len(parts) in (1, 3) and all(p.isdigit() and len(p) <= 10 and 0 < int(p) <= 10**9
-                                    for p in parts):
-        return tuple(int(p) for p in parts)
-    raise ArchError(f"--input {text}: not a size", None, "write height x width x channels "
-                    "like 160x160x3, or a vector size like 3072 (sizes 1 to 10^9)",
-                    Source("<command line>", ""))
-
-
-def defines(items: list[str] | None) -> dict[str, Value]:
-    """`-D NAME=VALUE` options as params; an ArchError for a malformed one."""
-    params: dict[str, Value] = {}
-    for item in items or []:
-        name, sep, text = item.partition("=")
-        name = name.strip()
-        try:
-            if not sep or not name.isidentifier():
-                raise ValueError("write -D NAME=VALUE, for example -D N=4")
-            params[name] = parse_value(text.strip())
-        except ValueError as exc:
-            raise ArchError(f"-D {item}: {exc}", None, "", Source("<command line>", "")
-                            ) from None
-    return params
 
 
 def emit(analysis: archcalc.Analysis, fmt: Format, explain: bool) -> None:
@@ -294,22 +215,3 @@ def emit(analysis: archcalc.Analysis, fmt: Format, explain: bool) -> None:
         sys.stdout.write(text.to_csv(analysis))
     else:
         sys.stdout.write(text.to_markdown(analysis, explain))
-
-
-def fail(err: ArchError, fmt: Format | None = None) -> NoReturn:
-    """Report an input error (on stdout as JSON too with --format json) and exit 2."""
-    if fmt is Format.json:
-        from archcalc.render.text import error_json
-
-        sys.stdout.write(error_json(err))
-    sys.stderr.write(render_error(err) + "\n")
-    raise typer.Exit(2)
-
-
-def main() -> None:
-    app()
-
-from archcalc import executor_cli  # noqa: E402  (registers verify and init-stats)
-
-app.command("verify")(executor_cli.verify)
-app.command("init-stats")(executor_cli.init_stats)

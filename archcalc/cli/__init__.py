@@ -1,0 +1,45 @@
+"""The command line: a thin typer shell that loads, calls the library, and renders.
+
+The commands live in cli/static.py (analyze, check, sweep, zoo) and cli/execute.py (verify,
+init-stats, which import NumPy only when they run); cli/options.py holds what they share.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+import archcalc
+from archcalc.cli import execute, static
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+    help="Exact, explained CNN arithmetic — output shapes, parameters, MACs/FLOPs, memory "
+         "and receptive fields — from a short .arch description.",
+    context_settings={"help_option_names": ["-h", "--help"]})
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"archcalc {archcalc.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=version_callback,
+                                          is_eager=True, help="Show the version and exit.")]
+    = False,
+) -> None:
+    """archcalc answers what CNN courses and architecture reviews ask, exactly."""
+
+
+for command in (static.analyze, static.check, static.sweep, static.zoo):
+    app.command()(command)
+app.command("verify")(execute.verify)
+app.command("init-stats")(execute.init_stats)
+
+
+def main() -> None:
+    app()

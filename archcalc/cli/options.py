@@ -1,0 +1,97 @@
+"""What every command shares: the option aliases, reading the FILE argument, `-D` and
+`--input` values, and reporting an input error (exit 2)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, NoReturn
+
+import typer
+
+from archcalc.errors import ArchError, Source, render_error
+from archcalc.render import Format
+from archcalc.settings import Dtype, Optimizer
+from archcalc.values import Value, parse_value
+
+FileArg = Annotated[str, typer.Argument(
+    metavar="FILE", help="An .arch file, a bundled spec's name (see `archcalc zoo`), or - "
+                         "for standard input.", show_default=False)]
+DefineOpt = Annotated[list[str] | None, typer.Option(
+    "-D", "--define", metavar="NAME=VALUE",
+    help="Override a `param` of the file (repeatable): -D N=4.", show_default=False)]
+FormatOpt = Annotated[Format, typer.Option(
+    "--format", "-f", help="Output format.", case_sensitive=False)]
+BatchOpt = Annotated[int, typer.Option("--batch", "-b", min=1, help="Images per batch "
+                                       "(scales memory; figures stay per image).")]
+DtypeOpt = Annotated[Dtype, typer.Option("--dtype", help="Bytes per number for memory.",
+                                         case_sensitive=False)]
+OptimizerOpt = Annotated[Optimizer, typer.Option(
+    "--optimizer", help="Optimizer state counted in training memory (sgd: none, "
+                        "momentum: 1, adam: 2 values per parameter).", case_sensitive=False)]
+StrictOpt = Annotated[bool, typer.Option(
+    "--strict", help="A layer whose output size is not an integer is an error "
+                     "(default: floor it, as PyTorch does, and mark it).")]
+NoOptionalOpt = Annotated[bool, typer.Option(
+    "--no-optional", help="Leave out the elements marked with ?.")]
+ExplainOpt = Annotated[bool, typer.Option(
+    "--explain", "-e", help="Show the substituted arithmetic of every figure.")]
+InplaceOpt = Annotated[bool, typer.Option(
+    "--count-inplace", help="Count the outputs of activations and DROPOUT as new memory "
+                            "(default: in place, as the CS231n VGG table does).")]
+MaxLayersOpt = Annotated[int, typer.Option(
+    "--max-layers", min=1, help="Refuse descriptions that expand to more layers.")]
+InputOpt = Annotated[str | None, typer.Option(
+    "--input", "-i", metavar="HxWxC", show_default=False,
+    help="Replace the file's input: 160x160x3 (height × width × channels) or a vector size "
+         "like 3072.")]
+MaxDepthOpt = Annotated[int, typer.Option(
+    "--max-depth", min=1, max=400, help="Refuse nesting (brackets, block calls) deeper "
+                                        "than this.")]
+
+
+def load(file: str) -> Source:
+    """The named file, or standard input for `-`."""
+    from archcalc.source import read_file, read_stream
+
+    if file == "-":
+        return read_stream("<stdin>", sys.stdin.buffer)
+    return read_file(file)
+
+
+def input_size(text: str | None) -> tuple[int, ...] | None:
+    """`--input 160x160x3` (or a vector size) as a shape; an ArchError for anything else."""
+    if text is None:
+        return None
+    parts = text.strip().replace("\u00d7", "x").split("x")
+    if len(parts) in (1, 3) and all(p.isdigit() and len(p) <= 10 and 0 < int(p) <= 10**9
+                                    for p in parts):
+        return tuple(int(p) for p in parts)
+    raise ArchError(f"--input {text}: not a size", None, "write height x width x channels "
+                    "like 160x160x3, or a vector size like 3072 (sizes 1 to 10^9)",
+                    Source("<command line>", ""))
+
+
+def defines(items: list[str] | None) -> dict[str, Value]:
+    """`-D NAME=VALUE` options as params; an ArchError for a malformed one."""
+    params: dict[str, Value] = {}
+    for item in items or []:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        try:
+            if not sep or not name.isidentifier():
+                raise ValueError("write -D NAME=VALUE, for example -D N=4")
+            params[name] = parse_value(text.strip())
+        except ValueError as exc:
+            raise ArchError(f"-D {item}: {exc}", None, "", Source("<command line>", "")
+                            ) from None
+    return params
+
+
+def fail(err: ArchError, fmt: Format | None = None) -> NoReturn:
+    """Report an input error (on stdout as JSON too with --format json) and exit 2."""
+    if fmt is Format.json:
+        from archcalc.render.text import error_json
+
+        sys.stdout.write(error_json(err))
+    sys.stderr.write(render_error(err) + "\n")
+    raise typer.Exit(2)
