@@ -22,9 +22,9 @@ def memory_rule(cls: type[Layer]) -> str:
 def kinds_table() -> str:
     """Markdown: one row per kind with its call form, aliases, arguments, FLOP rule and
     memory convention."""
-    rows = ["| kind | call and defaults | also written | arguments | FLOPs besides 2·MACs "
-            "| memory |",
-            "|---|---|---|---|---|---|"]
+    rows = ["| kind | call and defaults | also written | named | arguments "
+            "| FLOPs besides 2·MACs | memory |",
+            "|---|---|---|---|---|---|---|"]
     for kind, cls in REGISTRY.items():
         if issubclass(cls, Merge):
             continue
@@ -32,10 +32,27 @@ def kinds_table() -> str:
         arguments = "; ".join(f"`{f.name}`: {f.metadata['doc']}"
                               for f in cls.__dataclass_fields__.values()
                               if f.metadata.get("doc") is not None and "kind" in f.metadata)
-        rows.append(f"| {kind.upper()} | `{usage(cls)}` | {aliases} | {arguments or '—'} | "
-                    f"{cls.flops_rule} | {memory_rule(cls)} |")
+        rows.append(f"| {kind.upper()} | `{usage(cls)}` | {aliases} | `{cls.prefix}1` | "
+                    f"{arguments or '—'} | {cls.flops_rule} | {memory_rule(cls)} |")
+    return "\n".join(rows) + "\n"
+
+
+def merges_table() -> str:
+    """Markdown: one row per merge with its paths, what it computes, FLOPs and memory."""
+    rows = ["| merge | paths | named | computes | FLOPs | memory |", "|---|---|---|---|---|---|"]
+    for kind, cls in REGISTRY.items():
+        if not issubclass(cls, Merge):
+            continue
+        paths = f"{cls.min_paths} or more" if cls.max_paths is None else \
+            f"{cls.min_paths} to {cls.max_paths}"
+        memory = "as what it becomes" if cls.sugar else memory_rule(cls)
+        meaning = cls.meaning.replace("|", "\\|")
+        rows.append(f"| {kind.upper()} | {paths} | `{cls.prefix}1` | {meaning} | "
+                    f"{cls.flops_rule} | {memory} |")
     return "\n".join(rows) + "\n"
 
 
 if __name__ == "__main__":
     print(kinds_table(), end="")
+    print()
+    print(merges_table(), end="")

@@ -40,6 +40,11 @@ EXAMPLES: dict[str, str] = {
     "adaptiveavgpool": "CONV(4, f=3) - ADAPTIVEAVGPOOL(4x5) - CONV(2, f=3)",
     "adaptivemaxpool": "ADAPTIVEMAXPOOL(3x11) - CONV(2, f=2)",
     "zeropad": "ZEROPAD(1x2, top=0) - CONV(2, f=3, s=2)",
+    "relu6": "CONV(4, f=3, p=1) - RELU6",
+    "silu": "CONV(4, f=3, p=1) - SILU",
+    "hardswish": "CONV(4, f=3, p=1) - HARDSWISH",
+    "hardsigmoid": "CONV(4, f=3, p=1) - HARDSIGMOID",
+    "gelu": "CONV(4, f=3, p=1) - GELU - GELU(tanh=true)",
 }
 
 

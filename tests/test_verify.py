@@ -254,3 +254,14 @@ def test_gradcheck_keeps_away_from_kinks(text: str) -> None:
     report = compare(archcalc.build_graph(text), archcalc.analyze(text), Options(),
                      receptive_field=False, gradcheck_samples=6)
     assert report.gradcheck and all(g.ok for g in report.gradcheck), report.gradcheck
+
+
+def test_a_sibling_in_place_layer_beside_prelu_agrees() -> None:
+    # PRELU's backward needs its input: it keeps a private copy, so RELU may still run in
+    # place on the shared input (the analyzer's convention); verify measured more before
+    text = "input 8x8x4\nCONV(4, f=1) - ADD(PRELU | RELU) - FC(3)"
+    from archcalc.executor.verify import compare
+
+    analysis = archcalc.analyze(text)
+    assert not analysis["relu1"].stored
+    assert compare(archcalc.build_graph(text), analysis).ok

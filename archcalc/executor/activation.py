@@ -1,4 +1,5 @@
-"""Activation kernels (RELU … SOFTMAX, MAXOUT) and the softmax cross-entropy loss.
+"""Activation kernels (RELU … SOFTMAX, MAXOUT, the clipped RELU6 and HARDSIGMOID) and the
+softmax cross-entropy loss; the gated kinds (SILU, GELU, HARDSWISH) are in gated.py.
 
 PRELU's weights: alpha (C,), one slope per channel (the last axis), as PyTorch's
 num_parameters=C. Channel-wise kinds (MAXOUT, SOFTMAX) act on the last axis, so on a volume
@@ -25,6 +26,7 @@ from .registry import Kernel, register
 @dataclass(frozen=True)
 class MaskCache:
     mask: Array  # dout multiplier: x > 0 (RELU, bool: 1 byte each); 1 or alpha (LEAKYRELU)
+    # RELU6: 0 < x < 6; HARDSIGMOID: −3 < x < 3 (bool)
 
 
 def relu_forward(
@@ -38,6 +40,35 @@ def relu_forward(
 def relu_backward(dout: Array, cache: MaskCache) -> Array:
     """dx = dout · [x > 0]."""
     return dout * cache.mask
+
+
+def relu6_forward(
+    x: Array, *, out: Array | None = None
+) -> tuple[Array, MaskCache]:
+    """out = min(max(0, x), 6) (PyTorch relu6 = hardtanh(x, 0, 6)); the cache keeps the
+    mask 0 < x < 6, where hardtanh's backward passes the gradient."""
+    mask = (x > 0) & (x < 6)
+    return np.clip(x, 0, 6, out=out), MaskCache(mask)
+
+
+def relu6_backward(dout: Array, cache: MaskCache) -> Array:
+    """dx = dout · [0 < x < 6]."""
+    return dout * cache.mask
+
+
+def hardsigmoid_forward(
+    x: Array, *, out: Array | None = None
+) -> tuple[Array, MaskCache]:
+    """out = relu6(x + 3)/6 (PyTorch hardsigmoid): 0 for x ≤ −3, 1 for x ≥ 3, x/6 + 1/2
+    between; the cache keeps the mask −3 < x < 3."""
+    mask = (x > -3) & (x < 3)
+    return _into(np.clip(x + 3, 0, 6) / 6, out), MaskCache(mask)
+
+
+def hardsigmoid_backward(dout: Array, cache: MaskCache) -> Array:
+    """dx = dout/6 · [−3 < x < 3] (PyTorch's hardsigmoid_backward)."""
+    dx: Array = dout * cache.mask / 6
+    return dx
 
 
 def leakyrelu_forward(
@@ -65,7 +96,9 @@ def prelu_forward(
     """out[..., c] = x if x > 0 else alpha[c]·x; in place, the cache keeps a copy of x."""
     check_keys(weights, ["alpha"])
     alpha = weights["alpha"]
-    cache = PreluCache(x if out is None else x.copy(), alpha)
+    # A private copy even when not in place: holding x itself would block a later in-place
+    # layer on it (`ADD(PRELU | RELU)`), which the memory convention allows.
+    cache = PreluCache(x.copy(), alpha)
     scale = np.where(x > 0, np.ones_like(alpha), alpha)
     return np.multiply(x, scale, out=out), cache
 
@@ -216,6 +249,12 @@ def _maxout_hyper(layer: Any, shape: tuple[int, ...], thin: bool) -> dict[str, A
 
 register(Kernel("relu", relu_forward, relu_backward, inplace=True, pointwise=True,
                 workspace=0.25))  # a bool mask
+# Above 6 its derivative is 0, and positive probe activations pass 6 (sums of residual
+# branches double them), so it stands aside, as HARDSIGMOID, flat beyond ±3, does.
+register(Kernel("relu6", relu6_forward, relu6_backward, inplace=True, pointwise=True,
+                probe="identity", workspace=0.25))  # a bool mask
+register(Kernel("hardsigmoid", hardsigmoid_forward, hardsigmoid_backward, inplace=True,
+                pointwise=True, probe="identity", workspace=0.25))
 register(Kernel("leakyrelu", leakyrelu_forward, leakyrelu_backward, _alpha, inplace=True,
                 pointwise=True, workspace=1))
 register(Kernel("prelu", prelu_forward, prelu_backward, weights=_prelu_weights, inplace=True,

@@ -1,4 +1,9 @@
-"""Activation kinds: RELU, LEAKYRELU, PRELU, ELU, SIGMOID, TANH, SOFTMAX, MAXOUT."""
+"""Activation kinds: RELU, RELU6, LEAKYRELU, PRELU, ELU, SIGMOID, TANH, SOFTMAX, MAXOUT, and
+the gated and hard ones of MobileNetV3 and transformers: SILU, HARDSWISH, HARDSIGMOID, GELU.
+
+FLOPs count the elementary operations of each formula, a transcendental (exp, erf, tanh) as
+one, as TANH does; constants (3, 1/6, √2) are not operations.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from fractions import Fraction
 from archcalc.layers.base import (
     Count,
     Figure,
+    Flag,
     Layer,
     Output,
     Real,
@@ -28,11 +34,15 @@ class Elementwise(Layer):
     inplace = True
     per_element = 1
 
+    def ops(self) -> int:
+        """Operations per element."""
+        return self.per_element
+
     def flops(self, x: Shape, y: Shape) -> Figure:
-        dims = product_text(y)
-        if self.per_element == 1:
+        dims, ops = product_text(y), self.ops()
+        if ops == 1:
             return Figure(elements(y), dims)
-        return Figure(self.per_element * elements(y), f"{self.per_element}·{dims}")
+        return Figure(ops * elements(y), f"{ops}·{dims}")
 
 
 @register
@@ -41,6 +51,18 @@ class ReLU(Elementwise):
     kind = "relu"
     prefix = "relu"
     flops_rule = "1 per element (max)"
+
+
+@register
+@dataclass(frozen=True)
+class ReLU6(Elementwise):
+    """min(max(0, x), 6) (Krizhevsky 2010; PyTorch nn.ReLU6); its backward keeps the mask
+    0 < x < 6."""
+
+    kind = "relu6"
+    prefix = "relu6_"  # relu6_1, not relu61
+    per_element = 2
+    flops_rule = "2 per element (max, min)"
 
 
 @register
@@ -99,6 +121,62 @@ class Tanh(Elementwise):
     prefix = "tanh"
     keeps = "output"
     flops_rule = "1 per element"
+
+
+@register
+@dataclass(frozen=True)
+class SiLU(Elementwise):
+    """x·σ(x) (Elfwing et al. 2018; Swish with β = 1, Ramachandran et al. 2017; PyTorch
+    nn.SiLU). Its backward needs x: in place, it keeps a private copy, which blocks nothing."""
+
+    kind = "silu"
+    prefix = "silu"
+    aliases = ("swish",)
+    per_element = 4
+    flops_rule = "4 per element (exp, add, divide: σ; multiply by x)"
+
+
+@register
+@dataclass(frozen=True)
+class HardSwish(Elementwise):
+    """x·relu6(x + 3)/6 (Howard et al. 2019, MobileNetV3; PyTorch nn.Hardswish); its backward
+    keeps a private copy of x."""
+
+    kind = "hardswish"
+    prefix = "hardswish"
+    per_element = 5
+    flops_rule = "5 per element (add, max, min, multiply, divide)"
+
+
+@register
+@dataclass(frozen=True)
+class HardSigmoid(Elementwise):
+    """relu6(x + 3)/6 (PyTorch nn.Hardsigmoid): 0 for x ≤ −3, 1 for x ≥ 3, x/6 + 1/2 between;
+    its backward keeps the mask −3 < x < 3."""
+
+    kind = "hardsigmoid"
+    prefix = "hardsigmoid"
+    per_element = 4
+    flops_rule = "4 per element (add, max, min, divide)"
+
+
+@register
+@dataclass(frozen=True)
+class GELU(Elementwise):
+    """x·Φ(x) = 0.5·x·(1 + erf(x/√2)) (Hendrycks & Gimpel 2016; PyTorch nn.GELU); with
+    tanh=true, PyTorch's approximate='tanh': 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+    Its backward keeps a private copy of x."""
+
+    kind = "gelu"
+    prefix = "gelu"
+    flops_rule = ("5 per element (divide by √2, erf, add 1, multiply by x, by 0.5); "
+                  "tanh=true: 9 (x³: 2 multiplies, ·0.044715, add x, ·√(2/π), tanh, add 1, "
+                  "multiply by x, by 0.5)")
+
+    tanh: bool = arg(Flag(), False, "PyTorch's tanh approximation (approximate='tanh')")
+
+    def ops(self) -> int:
+        return 9 if self.tanh else 5
 
 
 @register

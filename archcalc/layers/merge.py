@@ -32,6 +32,7 @@ class Merge(Layer):
     min_paths: ClassVar[int] = 2
     max_paths: ClassVar[int | None] = None
     shortcut: ClassVar[bool] = False  # fewer than max_paths: the input itself is the last path
+    meaning: ClassVar[str] = ""  # what it computes, for the reference table
 
     def heads(self, paths: int) -> list[Layer | None]:
         """A layer put at the head of each path (SPLIT's channel groups), or None."""
@@ -82,6 +83,7 @@ class Add(Merge):
 
     kind = "add"
     prefix = "add"
+    meaning = "element-wise sum; shapes broadcast (equal sizes or 1 per axis, a vector is 1×1×N)"
     flops_rule = "(paths − 1) adds per output element"
 
     def merge_shape(self, xs: list[Shape], paths: list[str]) -> Output:
@@ -100,6 +102,8 @@ class Mul(Merge):
 
     kind = "mul"
     prefix = "mul"
+    meaning = ("element-wise product, broadcast like ADD: a squeeze-and-excitation gate 1×1×C "
+               "scales H×W×C")
     keeps = "input"
     flops_rule = "(paths − 1) multiplies per output element"
 
@@ -118,6 +122,7 @@ class Concat(Merge):
 
     kind = "concat"
     prefix = "concat"
+    meaning = "depth concatenation: the paths agree in H×W, or are all vectors"
     flops_rule = "none (copies)"
 
     def merge_shape(self, xs: list[Shape], paths: list[str]) -> Output:
@@ -134,6 +139,7 @@ class Res(Merge):
 
     kind = "res"
     prefix = "res"
+    meaning = "ADD(body | the input) with one path, ADD(body | shortcut) with two"
     min_paths = 1
     max_paths = 2
     shortcut = True
@@ -156,6 +162,8 @@ class Split(Merge):
 
     kind = "split"
     prefix = "split"
+    meaning = ("path i starts at CHUNK(i, n), the i-th of n equal channel groups; the outputs "
+               "concatenate (a CONCAT)")
     sugar = True
     flops_rule = "as CONCAT; the chunks are views"
 

@@ -19,9 +19,12 @@ from hypothesis import strategies as st
 import archcalc
 from archcalc.executor.network import Options
 from archcalc.executor.verify import Report, compare
+from archcalc.layers import graph_kinds
 
 ACTIVATIONS = ["RELU", "LEAKYRELU(0.1)", "PRELU", "ELU", "SIGMOID", "TANH", "BN", "LRN(n=3)",
-               "DROPOUT(0.3)", "IDENTITY"]
+               "DROPOUT(0.3)", "IDENTITY", "RELU6", "SILU", "HARDSWISH", "HARDSIGMOID", "GELU",
+               "GELU(tanh=true)", "LAYERNORM", "LAYERNORM(affine=false)", "SCALE",
+               "DROPPATH(0.2)"]
 
 
 @dataclass
@@ -107,7 +110,48 @@ def deconv(draw: st.DrawFn, v: Volume) -> tuple[str, Volume] | None:
 def pointwise(draw: st.DrawFn, v: Volume) -> tuple[str, Volume] | None:
     if v.c % 2 == 0 and draw(st.integers(0, 5)) == 0:
         return "MAXOUT(k=2)", Volume(v.h, v.w, v.c // 2)
+    if v.c > 1 and draw(st.integers(0, 5)) == 0:
+        g = draw(st.sampled_from([g for g in range(1, v.c + 1) if v.c % g == 0]))
+        return draw(st.sampled_from([f"GROUPNORM({g})", f"CHANNELSHUFFLE({g})"])), v
     return draw(st.sampled_from(ACTIVATIONS)), v
+
+
+@st.composite
+def gate(draw: st.DrawFn, v: Volume) -> tuple[str, Volume] | None:
+    """Squeeze-and-excitation and other broadcasting merges: MUL or ADD of the input with a
+    1×1×C (or 1×1×1, or H×W×1) path."""
+    squeeze = draw(st.integers(1, 3))
+    paths = [f"GAP - CONV({squeeze}, f=1) - RELU - CONV({v.c}, f=1) - "
+             f"{draw(st.sampled_from(['SIGMOID', 'HARDSIGMOID']))}",
+             "GAP - FLATTEN - FC(1)", "CONV(1, f=3, p=1) - SIGMOID",
+             f"ADAPTIVEAVGPOOL(1) - CONV({v.c}, f=1)"]
+    merge = draw(st.sampled_from(["MUL", "ADD"]))
+    return f"{merge}(IDENTITY | {draw(st.sampled_from(paths))})", v
+
+
+@st.composite
+def split(draw: st.DrawFn, v: Volume) -> tuple[str, Volume] | None:
+    """ShuffleNetV2's unit: SPLIT the channels in two, a body on the second half."""
+    if v.c % 2:
+        return None
+    half = v.c // 2
+    body = draw(st.sampled_from([f"CONV({half}, f=1) - RELU",
+                                 f"CONV({half}, f=3, p=1, groups={half}) - BN",
+                                 f"CONV({half}, f=1) - BN - RELU - CONV({half}, f=3, p=1)"]))
+    shuffle = " - CHANNELSHUFFLE(2)" if draw(st.booleans()) else ""
+    return f"SPLIT(IDENTITY | {body}){shuffle}", v
+
+
+@st.composite
+def resize(draw: st.DrawFn, v: Volume) -> tuple[str, Volume] | None:
+    """Adaptive pools to a size of their own (windows of unequal size) and ZEROPAD."""
+    if draw(st.booleans()):
+        sides = [draw(st.integers(0, 2)) for _ in range(4)]
+        text = f"ZEROPAD(top={sides[0]}, bottom={sides[1]}, left={sides[2]}, right={sides[3]})"
+        return text, Volume(v.h + sides[0] + sides[1], v.w + sides[2] + sides[3], v.c)
+    h, w = draw(st.integers(1, v.h + 2)), draw(st.integers(1, v.w + 2))
+    kind = draw(st.sampled_from(["ADAPTIVEAVGPOOL", "ADAPTIVEMAXPOOL"]))
+    return f"{kind}({h}x{w})", Volume(h, w, v.c)
 
 
 @st.composite
@@ -144,7 +188,16 @@ def upsample(v: Volume) -> st.SearchStrategy[tuple[str, Volume] | None]:
     return st.just(("UPSAMPLE(2)", Volume(2 * v.h, 2 * v.w, v.c)))
 
 
-SPATIAL = [conv, conv, conv, pool, pool, pointwise, pointwise, residual, concat, local]
+SPATIAL = [conv, conv, conv, pool, pool, pointwise, pointwise, residual, concat, local, gate,
+           split, resize]
+BRANCHED = (residual, concat, gate, split)
+# Every kind of a graph the generator can write, kept equal to the registry's (a test checks).
+VOCABULARY = {"conv", "local", "deconv", "maxpool", "avgpool", "gap", "upsample", "fc",
+              "flatten", "identity", "relu", "leakyrelu", "prelu", "elu", "sigmoid", "tanh",
+              "softmax", "maxout", "bn", "lrn", "dropout", "add", "mul", "concat", "chunk",
+              "channelshuffle", "relu6", "silu", "hardswish", "hardsigmoid", "gelu",
+              "layernorm", "groupnorm", "scale", "droppath", "adaptiveavgpool",
+              "adaptivemaxpool", "zeropad"}
 FRACTIONAL = [deconv, upsample]  # layers after which jumps are fractions
 
 
@@ -152,7 +205,7 @@ FRACTIONAL = [deconv, upsample]  # layers after which jumps are fractions
 def architecture(draw: st.DrawFn, branched: bool = True, fractional: bool = False) -> str:
     v = Volume(draw(st.integers(3, 12)), draw(st.integers(3, 12)), draw(st.integers(1, 4)))
     lines = [f"input {v.h}x{v.w}x{v.c}"]
-    makers = SPATIAL if branched else [m for m in SPATIAL if m not in (residual, concat)]
+    makers = SPATIAL if branched else [m for m in SPATIAL if m not in BRANCHED]
     if fractional:
         makers = makers + FRACTIONAL
     for _ in range(draw(st.integers(1, 6))):
@@ -198,6 +251,10 @@ CI = settings(max_examples=200, deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 SLOW = settings(max_examples=2000, deadline=None, derandomize=False,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+
+def test_the_generator_writes_every_kind() -> None:
+    assert sorted(VOCABULARY) == sorted(graph_kinds())
 
 
 @CI
