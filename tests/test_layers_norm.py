@@ -72,11 +72,11 @@ def test_groupnorm_without_affine_on_a_vector_and_its_field() -> None:
 def test_groupnorm_needs_g_to_divide_c() -> None:
     err = error("input 8x8x8\nGROUPNORM(3)")
     assert "GROUPNORM(g=3)" in err.message and "got 8" in err.message
-    assert err.hint.endswith("1, 2, 4, 8")  # every divisor of 8 when there are few
+    assert err.hint.endswith(": 1, 2, 4, 8 do")  # every divisor of 8 when there are few
     # 96 has 12 divisors: the nearest below and above g are named
     assert err_hint("input 4x4x96\nGROUPNORM(5)").endswith("are 4 and 6")
     assert err_hint("input 4x4x96\nGROUPNORM(40)").endswith("are 32 and 48")
-    assert err_hint("input 96\nGROUPNORM(100)").endswith("is 96")  # more groups than channels
+    assert err_hint("input 96\nGROUPNORM(100)").endswith("are 96")  # more groups than channels
     assert "needs g" in error("GROUPNORM").message
     assert "positive integer" in error("GROUPNORM(0)").message
 

@@ -5,14 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from archcalc.layers.base import Count, Layer, Output, Shape, arg, channels, fail
+from archcalc.layers.base import Count, Layer, Output, Shape, arg, channels, divisor_hint, fail
 from archcalc.layers.registry import register
-
-
-def _groups_hint(c: int, what: str) -> str:
-    divisors = [d for d in range(2, min(c, 64) + 1) if c % d == 0]
-    listed = ", ".join(map(str, divisors[:8])) if divisors else "none but 1"
-    return f"{what} must divide the {c} channels (divisors of {c}: {listed})"
 
 
 @register
@@ -40,7 +34,7 @@ class Chunk(Layer):
         c = channels(x)
         if c % self.n:
             raise fail(f"splitting {c} channels into {self.n} equal groups",
-                       _groups_hint(c, "the number of paths"))
+                       divisor_hint("the number of paths", self.n, c))
         return Output((*x[:-1], c // self.n))
 
 
@@ -62,5 +56,5 @@ class ChannelShuffle(Layer):
         c = channels(x)
         if c % self.g:
             raise fail(f"CHANNELSHUFFLE({self.g}) needs a channel count divisible by {self.g}, "
-                       f"got {c}", _groups_hint(c, "g"))
+                       f"got {c}", divisor_hint("g", self.g, c))
         return Output(x)

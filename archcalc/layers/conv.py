@@ -18,14 +18,11 @@ from archcalc.layers.base import (
     Size,
     arg,
     bias_adds,
-    effective,
     fail,
-    paddings,
-    spatial_rf,
     volume,
-    window_axis,
 )
 from archcalc.layers.registry import register
+from archcalc.layers.windows import effective, paddings, spatial_rf, window_axis
 from archcalc.values import Pair, Value, Word
 
 ONE = Pair.of(1)

@@ -3,7 +3,6 @@ DROPPATH."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -18,6 +17,7 @@ from archcalc.layers.base import (
     Shape,
     arg,
     channels,
+    divisor_hint,
     elements,
     fail,
     product_text,
@@ -174,7 +174,7 @@ class GroupNorm(Layer):
         c = channels(x)
         if c % self.g:
             raise fail(f"GROUPNORM(g={self.g}) needs a channel count divisible by {self.g}, "
-                       f"got {c}", group_hint(self.g, c))
+                       f"got {c}", divisor_hint("g", self.g, c))
         return Output(x)
 
     def params(self, x: Shape, y: Shape) -> Figure:
@@ -186,25 +186,6 @@ class GroupNorm(Layer):
     def flops(self, x: Shape, y: Shape) -> Figure:
         k = norm_flops_per_element(self.affine)
         return Figure(k * elements(y) + 2 * self.g, f"{k}·{product_text(y)} + 2·{self.g}")
-
-
-def divisors(n: int) -> list[int]:
-    small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
-    return sorted({*small, *(n // d for d in small)})
-
-
-def group_hint(g: int, c: int) -> str:
-    """The group counts that divide C: all of them when few, else the nearest below and above
-    g (g itself does not divide C; 1 always does)."""
-    found = divisors(c)
-    if len(found) <= 8:
-        return f"g must divide C: the group counts for {c} channels are " + \
-            ", ".join(map(str, found))
-    near = [d for d in found if d < g][-1:] + [d for d in found if d > g][:1]
-    if len(near) == 1:  # g > C: C itself
-        return f"g must divide C: the nearest group count for {c} channels is {near[0]}"
-    return f"g must divide C: the nearest group counts for {c} channels are {near[0]} and " \
-        f"{near[1]}"
 
 
 @register

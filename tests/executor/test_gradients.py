@@ -1,7 +1,8 @@
 """Every kernel's backward against central differences (float64), dx and every parameter.
 
-The cases of the original kinds are here; tests/executor/test_gradients_*.py hold the others.
-Together they cover KERNELS: a kind registered without a case fails the last test.
+The cases of the original kinds are here; tests/executor/test_gradients_*.py hold the others
+(with the tests particular to their family). The checks below run on all of them, and
+together they cover KERNELS: a kind registered without a case fails the last test.
 """
 
 from __future__ import annotations
@@ -77,22 +78,23 @@ CASES = [
 # fmt: on
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+ALL_CASES = CASES + [case for path in sorted(Path(__file__).parent.glob("test_gradients_*.py"))
+                     for case in importlib.import_module(path.stem).CASES]
+
+
+@pytest.mark.parametrize("case", ALL_CASES, ids=[case.name for case in ALL_CASES])
 def test_backward_matches_central_differences(case: Case, rng: np.random.Generator) -> None:
     check_gradients(case, rng)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+@pytest.mark.parametrize("case", ALL_CASES, ids=[case.name for case in ALL_CASES])
 def test_float32_stays_float32(case: Case, rng: np.random.Generator) -> None:
     check_float32(case, rng)
 
 
 def test_every_registered_kernel_is_gradchecked() -> None:
-    """The kinds of KERNELS equal the kinds of the CASES of every test_gradients* module."""
-    kinds: set[str] = set()
-    for path in sorted(Path(__file__).parent.glob("test_gradients*.py")):
-        kinds |= {c.kind for c in importlib.import_module(path.stem).CASES}
-    assert sorted(kinds) == sorted(KERNELS)
+    """The kinds of KERNELS equal the kinds of the cases of every test_gradients* module."""
+    assert sorted({c.kind for c in ALL_CASES}) == sorted(KERNELS)
 
 
 def test_softmax_cross_entropy_gradient(rng: np.random.Generator) -> None:

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
-from gradcases import LINEAR, SMOOTH, Case, case, check_float32, check_gradients
+from gradcases import LINEAR, SMOOTH, case
 
 AFFINE = {"gamma": (5,), "beta": (5,)}
 
@@ -29,13 +27,3 @@ CASES = [
     case("droppath_vector", "droppath", (5, 3), tol=LINEAR, p=0.3),
 ]
 # fmt: on
-
-
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_backward_matches_central_differences(case: Case, rng: np.random.Generator) -> None:
-    check_gradients(case, rng)
-
-
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_float32_stays_float32(case: Case, rng: np.random.Generator) -> None:
-    check_float32(case, rng)
