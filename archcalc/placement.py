@@ -1,13 +1,16 @@
-"""Which layers store a new tensor, under the in-place convention of design.md §2.
+"""Which layers store a new tensor, under the in-place convention (docs/language.md §8).
 
-The activation kinds and DROPOUT write into their input (CS231n's VGG table counts no memory
-for them), FLATTEN and IDENTITY are views — unless writing in place would destroy a tensor
-that is still needed, as PyTorch's autograd would refuse it:
+The kinds marked `inplace` (the activations, DROPOUT, DROPPATH) write into their input (CS231n's
+VGG table counts no memory for them), the `view` kinds (FLATTEN, IDENTITY, CHUNK) reuse it —
+unless writing in place would destroy a tensor that is still needed, as PyTorch's autograd would
+refuse it:
 - another layer still to run reads that tensor (a branch: `RES(RELU - CONV | IDENTITY)`), or
-- a layer's backward pass keeps it: CONV, LOCAL, DECONV, FC and LRN keep their input, ELU,
-  SIGMOID, TANH and SOFTMAX their output (`TANH - DROPOUT` cannot drop in place); RELU,
-  LEAKYRELU and DROPOUT keep a mask and PRELU a copy of its input, which do not block.
-Then the layer stores its output after all, and says why.
+- a layer's backward pass keeps it (`keeps`): CONV, LOCAL, DECONV, FC, LRN, SCALE and MUL keep
+  their input, ELU, SIGMOID, TANH and SOFTMAX their output (`TANH - DROPOUT` cannot drop in
+  place); masks (RELU, RELU6, LEAKYRELU, HARDSIGMOID, DROPOUT) and private copies of the input
+  (PRELU, SILU, HARDSWISH, GELU) do not block.
+Then the layer stores its output after all, and says why. The memory column of the generated
+kinds table states each kind's flags.
 """
 
 from __future__ import annotations

@@ -196,8 +196,9 @@ def _covers(common: Span, rf: AxisRF, extent: int) -> bool:
 def _period(period: int) -> int:
     if period > MAX_PERIOD:
         raise ArchError(f"the receptive field would need {period:,} phases per axis", None,
-                        f"upsampling factors multiply along the network; archcalc tracks "
-                        f"at most {MAX_PERIOD:,} (an output unit per 1/{MAX_PERIOD:,} pixel)")
+                        f"upsampling factors multiply along the network, and an adaptive pool "
+                        f"or a merge with a global path has a phase per output unit; archcalc "
+                        f"tracks at most {MAX_PERIOD:,}")
     return period
 
 

@@ -137,7 +137,9 @@ def _upscale(layer: Any) -> Pair:
 
 
 register(Kernel("add", add_forward, add_backward, merge=True))
-register(Kernel("mul", mul_forward, mul_backward, merge=True))
+# In the probe a factor can be 0 (a transposed conv's hole, with zero biases), hiding the
+# other factor's support: a product's field is the union of its factors', as a sum's.
+register(Kernel("mul", mul_forward, mul_backward, merge=True, probe="add"))
 # one channel per path in the thin probe: their sum has the union of their supports
 register(Kernel("concat", concat_forward, concat_backward, merge=True, thin="add"))
 register(Kernel("upsample", upsample_forward, upsample_backward, _factor, upscale=_upscale))

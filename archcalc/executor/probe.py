@@ -4,23 +4,29 @@ For a node, seed ∂/∂(output) with ones at one output position (all channels)
 the input, and read off the rows and columns where the input gradient is non-zero. To make that
 support the structural one, the probe runs a positive network: weights U(0.5, 1.5)/fan_in,
 biases 0, a positive input, AVGPOOL in place of MAXPOOL (the slides' probe), and the kinds that
-act on each position alone but could zero or cancel a gradient (SOFTMAX, whose channel sum is
-constant; MAXOUT, BN's batch statistics, LRN, DROPOUT) as identities. It is thin: one channel
-per layer and groups ignored — with positive weights a position's support is the union over
-channels, so the channel count cannot change it (tests/executor/test_probe.py checks that on
-full-width nets). The backward pass carries supports: each node's input gradient is replaced
+could zero or cancel a gradient as identities — each kind's `probe` stand-in in KERNELS (SOFTMAX,
+whose channel sum is constant; MAXOUT, the normalizations BN, LRN, LAYERNORM, GROUPNORM; DROPOUT
+and DROPPATH; RELU6 and HARDSIGMOID, flat past their kinks). It is thin: one channel per layer
+and groups ignored — with positive weights a position's support is the union over channels, so
+the channel count cannot change it (tests/executor/test_probe.py checks that on full-width
+nets); kinds that need channels stand aside there too (`thin`: CONCAT as ADD, CHANNELSHUFFLE). The backward pass carries supports: each node's input gradient is replaced
 by its indicator [dx ≠ 0], which through non-negative Jacobians keeps every support exact and
 lets float32 probe any depth without underflow.
 
 Units u, u+1, …, u+P around the centre are probed, P being the period of the layout: the
-product of the upsampling factors (DECONV, UPSAMPLE) on the way, 1 without them. From their
+product of the upsampling factors (DECONV, UPSAMPLE) on the way, 1 without them; at most
+MAX_PERIOD + 1 units, and beyond that period no size, jump or start is measured: the probed
+units are compared one by one. From their
 supports [lo_t, hi_t] (centres c_t): size = max extent, jump = (c_P − c_0)/P, start = mean of
 c_0 … c_(P−1) − (u + (P−1)/2)·jump. That is exact when the units read no padding on any path
 (their values stay finite when the same net runs with NaN padding) and their supports keep off
 the border; until then the input grows by T·⌈1.3^k⌉ pixels, T a multiple of the product of
 strides (which keeps every padding and rounding as it was), and a node is retried only once the
 nodes it reads from are settled. Layers after FC, FLATTEN or GAP see the whole input at any
-size: for them, and at the size limit, the supports themselves are the measurement.
+size: for them, and at the size limit, the supports themselves are the measurement. Kinds whose
+output size does not follow the input's (`fixed_output`: the adaptive pools) would change their
+windows in a grown input, so they and every node after them are measured at the real size
+only, unit by unit.
 """
 
 from __future__ import annotations

@@ -124,3 +124,12 @@ def test_upsampling_past_the_probed_period_is_compared_unit_by_unit() -> None:
     text = "input 4x4x4\nCONV(4, f=3, p=1) - UPSAMPLE(s=17) - CONV(4, f=3, p=1)"
     report = compare(archcalc.build_graph(text), archcalc.analyze(text))
     assert report.ok, [(c.name, c.rf) for c in report.layers if not c.ok]
+
+
+def test_a_product_beside_a_transposed_convs_holes_sees_both_factors() -> None:
+    # found by the slow property test: in the probe, the hole of the DECONV is 0 (zero bias)
+    # and hid the CONV path's support from MUL; the field is the union of both paths'
+    text = ("input 3x3x1\nDECONV(1, f=1, s=2, p=0, out_p=0)\n"
+            "MUL(IDENTITY | CONV(1, f=3, p=1) - SIGMOID)")
+    report = compare(archcalc.build_graph(text), archcalc.analyze(text))
+    assert report.ok, [(c.name, c.rf) for c in report.layers if not c.ok]
