@@ -192,3 +192,33 @@ def test_zoo_lists_bundled_specs() -> None:
     result = run("zoo")
     assert result.exit_code == 0
     assert "alexnet" in result.output and "quizzes/" in result.output
+
+
+PARAMETRIC = "param S = 32\ninput S x S x 3\nCONV(8, f=3, s=2, p=1) - GAP - FC(2)\n"
+
+
+def test_input_override_on_every_command(tmp_path: Path) -> None:
+    """--input replaces the file's input wherever a file is read: (64 − 3 + 2)/2 + 1 = 32."""
+    net = tmp_path / "net.arch"
+    net.write_text(PARAMETRIC + "expect conv1: 32x32x8\n", encoding="utf-8")
+    out = json.loads(run("analyze", str(net), "--input", "64x64x3", "-f", "json").output)
+    assert out["input"] == [64, 64, 3] and out["layers"][0]["output"] == [32, 32, 8]
+    assert run("check", str(net), "--input", "64x64x3").exit_code == 0
+    assert run("check", str(net)).exit_code == 1  # 32 in: 16×16×8
+    swept = json.loads(run("sweep", str(net), "-D", "S=8,16", "--input", "64x64x3",
+                           "-f", "json").output)
+    assert {r["macs"] for r in swept["results"]} == {32 * 32 * 8 * 27 + 16}
+    verified = run("verify", str(net), "--input", "12x12x3", "--no-rf", "-f", "json")
+    assert verified.exit_code == 0 and json.loads(verified.output)["input"] == [12, 12, 3]
+    stats = run("init-stats", str(net), "--input", "12x12x3", "-f", "json")
+    assert stats.exit_code == 0 and json.loads(stats.output)["layers"][1]["output"] == [6, 6, 8]
+
+
+def test_a_parametric_input_follows_define() -> None:
+    out = json.loads(run("analyze", "-", "-D", "S=64", "-f", "json", stdin=PARAMETRIC).output)
+    assert out["input"] == [64, 64, 3]
+
+
+def test_a_bad_input_option_is_an_input_error() -> None:
+    result = run("analyze", str(SPECS / "lenet5.arch"), "--input", "32x32")
+    assert result.exit_code == 2 and "--input 32x32: not a size" in result.output
