@@ -9,20 +9,20 @@ stored activation, plus parameters, their gradients and the optimizer's state.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cached_property
 
 from archcalc import rf as rflib
 from archcalc.errors import ArchError
 from archcalc.exprs import MAX_MAGNITUDE
-from archcalc.formulas import decimal, layer_formulas
+from archcalc.figures import Figures, total
 from archcalc.graph import INPUT, Graph, Node, Scope
 from archcalc.layers import Layer, Output, Shape
-from archcalc.layers.base import MAX_COUNT, Figure, shape_text
+from archcalc.layers.base import MAX_COUNT, Counted, Extent
 from archcalc.layers.merge import Merge
 from archcalc.placement import Placement, placements
 from archcalc.settings import Settings
-from archcalc.units import grouped
+from archcalc.units import fraction_text, shape_text
 from archcalc.values import Pair, Value
 
 
@@ -31,17 +31,31 @@ class Rules:
     """What a layer's rules give for one input: the same for every identical layer."""
 
     out: Output
-    params: Figure
-    biases: Figure
-    buffers: Figure
-    macs: Figure
-    elementwise: Figure
+    params: Counted
+    biases: Counted
+    buffers: Counted
+    macs: Counted
+    elementwise: Counted
     text: str
 
 
 @dataclass(frozen=True, slots=True)
-class LayerReport:
-    """Every figure of one layer, per image, and how each was computed."""
+class Notes:
+    """What a layer's note says, as data (the renderers word it): the first axis whose window
+    does not fit its input (exact quotient, how it was rounded), and where its output is
+    stored (and, for an in-place kind that could not write in place, why)."""
+
+    misfit: Extent | None
+    placement: Placement
+
+    def __bool__(self) -> bool:
+        return self.misfit is not None or self.placement.blocker is not None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LayerReport(Figures):
+    """Every figure of one layer, per image (memory: the bytes it adds to forward memory at
+    the batch and dtype), and what produced them."""
 
     name: str
     kind: str
@@ -49,43 +63,37 @@ class LayerReport:
     brief: str  # the layer as called, leaving out what `defaults` statements set
     inputs: tuple[str, ...]
     output: Shape
-    params: int
-    weights: int
-    buffers: int
-    macs: int
-    flops: int
-    activations: int
-    stored: bool  # a new tensor, counted in memory (False: in place)
-    memory: int  # bytes this layer adds to forward memory at the batch and dtype
     rf: rflib.RF
-    fits: bool
-    note: str
+    notes: Notes
     node: Node
     rules: Rules  # what the layer's rules gave (shared by identical layers)
     rf_in: rflib.RF  # the receptive field of the (first) input
 
     @property
-    def formulas(self) -> tuple[tuple[str, str], ...]:
-        """(figure, substituted arithmetic = value) pairs, as --explain prints them."""
-        return layer_formulas(self.rules.out, self.rules.params, self.rules.macs,
-                         self.rules.elementwise, self.flops, self.rf_in, self.rf, self.stored)
+    def stored(self) -> bool:
+        """A new tensor, counted in memory (False: in place, or a view)."""
+        return self.notes.placement.stored
+
+    @property
+    def fits(self) -> bool:
+        return self.notes.misfit is None
 
 
-@dataclass(frozen=True, slots=True)
-class Totals:
-    params: int
-    weights: int
-    buffers: int
-    macs: int
-    flops: int
-    activations: int
-    memory_forward: int
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Totals(Figures):
+    """The network's figures summed; `memory` is the forward memory (input + every stored
+    output), `activations` its element count per image."""
+
+    input: int  # elements of the input per image
     memory_training: int
-    formulas: tuple[tuple[str, str], ...]
+
+    @property
+    def memory_forward(self) -> int:
+        return self.memory
 
 
-@dataclass(frozen=True, slots=True)
-class GroupReport:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupReport(Figures):
     """A block call, labeled group or labeled repeat: its members' figures summed, the
     output and receptive field of its last member."""
 
@@ -95,16 +103,8 @@ class GroupReport:
     last: int
     depth: int
     output: Shape
-    params: int
-    weights: int
-    buffers: int
-    macs: int
-    flops: int
-    activations: int
-    memory: int
     rf: rflib.RF
     fits: bool
-    formulas: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -137,8 +137,8 @@ class Analysis:
 def analyze_graph(graph: Graph, settings: Settings = Settings(), detail: bool = True
                   ) -> Analysis:
     """Compute every figure of `graph` under `settings`; without `detail`, skip the
-    descriptions (for sweeps, which only need the numbers). Formulas are made on demand
-    (`LayerReport.formulas`)."""
+    descriptions (for sweeps, which only need the numbers). The arithmetic is worded on
+    demand by archcalc/render/explain.py, from each report's rules."""
     shapes: list[Shape] = []
     fields: list[rflib.RF] = []
     reports = []
@@ -163,7 +163,7 @@ def _rules(layer: Layer, xs: list[Shape], paths: list[str], detail: bool) -> Rul
     text = layer.describe() if detail else layer.kind
     if isinstance(layer, Merge):
         out = layer.merge_shape(xs, paths)
-        zero = Figure(0)
+        zero = Counted(0)
         return Rules(out, zero, zero, zero, zero, layer.merge_flops(xs, out.shape), text)
     x = xs[0]
     out = layer.out_shape(x)
@@ -174,17 +174,10 @@ def _rules(layer: Layer, xs: list[Shape], paths: list[str], detail: bool) -> Rul
 
 def _group(scope: Scope, reports: list[LayerReport]) -> GroupReport:
     members = reports[scope.first:scope.last]
-    sums = {key: sum(getattr(r, key) for r in members) for key in
-            ("params", "weights", "buffers", "macs", "flops", "activations", "memory")}
-    count = f"the sum over its {len(members)} layers"
-    formulas = tuple((label, f"{count} = {grouped(sums[key])}") for label, key in
-                     (("params", "params"), ("MACs", "macs"), ("FLOPs", "flops"),
-                      ("activations", "activations")))
     last = members[-1]
-    return GroupReport(scope.path, scope.title, scope.first, scope.last, scope.depth,
-                       last.output, rf=last.rf, fits=all(r.fits for r in members),
-                       formulas=(("output", f"the output of {last.name}"), *formulas),
-                       **sums)
+    return GroupReport(**asdict(total(members)), name=scope.path, title=scope.title,
+                       first=scope.first, last=scope.last, depth=scope.depth,
+                       output=last.output, rf=last.rf, fits=all(r.fits for r in members))
 
 
 def _layer(graph: Graph, node: Node, place: Placement, shapes: list[Shape],
@@ -215,21 +208,19 @@ def _layer(graph: Graph, node: Node, place: Placement, shapes: list[Shape],
     else:
         field_out = layer.rf(xs[0], field(node.inputs[0]))
     _check_field(field_out, field(node.inputs[0]))
-    out, params, macs, elementwise = rules.out, rules.params, rules.macs, rules.elementwise
+    out, params, macs = rules.out, rules.params, rules.macs
     y = out.shape
-    note = _fit_note(out, settings, node)
-    stored = place.stored
-    note = "; ".join(n for n in (note, place.why) if n)
     activations = math.prod(y)
-    flops = 2 * macs.value + elementwise.value
-    memory = activations * settings.dtype.bytes * settings.batch if stored else 0
+    memory = activations * settings.dtype.bytes * settings.batch if place.stored else 0
     brief = layer.describe(node.implied) if node.implied and detail else rules.text
     return LayerReport(
-        node.name, layer.kind, rules.text, brief,
-        tuple("input" if i == INPUT else graph.nodes[i].name for i in node.inputs), y,
-        params.value, params.value - rules.biases.value, rules.buffers.value, macs.value,
-        flops, activations, stored, memory, field_out, out.fits, note, node, rules,
-        field(node.inputs[0]))
+        params=params.value, weights=params.value - rules.biases.value,
+        buffers=rules.buffers.value, macs=macs.value,
+        flops=2 * macs.value + rules.elementwise.value, activations=activations,
+        memory=memory, name=node.name, kind=layer.kind, layer=rules.text, brief=brief,
+        inputs=tuple("input" if i == INPUT else graph.nodes[i].name for i in node.inputs),
+        output=y, rf=field_out, notes=Notes(_misfit(out, settings, node), place), node=node,
+        rules=rules, rf_in=field(node.inputs[0]))
 
 
 def _check_output(y: Shape) -> None:
@@ -255,39 +246,31 @@ def _path_name(graph: Graph, k: int, i: int) -> str:
     return f"path {k} (ends at {'the input' if i == INPUT else graph.nodes[i].name})"
 
 
-def _fit_note(out: Output, settings: Settings, node: Node) -> str:
-    """'does not fit: (7 − 3)/3 + 1 = 2.33, floored to 2', or an error under --strict."""
+def _misfit(out: Output, settings: Settings, node: Node) -> Extent | None:
+    """The first axis whose window does not fit (`(7 − 3)/3 + 1 = 2.33`, floored to 2), or
+    None; an error under --strict when an axis was floored."""
     odd = [a for a in out.axes if not a.fits]
     if not odd:
-        return ""
+        return None
     axis = odd[0]
-    how = "floored" if axis.rounded == "floor" else "rounded up (ceil=true)"
-    note = f"does not fit: {axis.formula} = {decimal(axis.exact)}, {how} to {axis.size}"
     if settings.strict and any(a.rounded == "floor" for a in odd):
         raise ArchError(f"the layer does not fit its input: {axis.formula} = "
-                        f"{decimal(axis.exact)} is not an integer", node.span,
+                        f"{fraction_text(axis.exact)} is not an integer", node.span,
                         "change the stride, filter or padding (without --strict the size is "
                         "floored, as PyTorch does)")
-    return note
+    return axis
 
 
 def _totals(input_shape: Shape, reports: list[LayerReport], settings: Settings) -> Totals:
-    params = sum(r.params for r in reports)
-    buffers = sum(r.buffers for r in reports)
-    stored = sum(r.activations for r in reports if r.stored)
-    activations = math.prod(input_shape) + stored
-    size, batch = settings.dtype.bytes, settings.batch
-    forward = activations * size * batch
-    copies = 2 + settings.optimizer.states
-    training = 2 * forward + (params * copies + buffers) * size
-    formulas = (
-        ("activations", f"{grouped(math.prod(input_shape))} input + {grouped(stored)} "
-                        f"stored outputs = {grouped(activations)}"),
-        ("forward", f"{grouped(activations)}·{size} B·{batch} = {grouped(forward)} B"),
-        ("training", f"2·{grouped(forward)} + ({grouped(params)}·{copies} + "
-                     f"{grouped(buffers)})·{size} = {grouped(training)} B"),
-    )
-    return Totals(params, sum(r.weights for r in reports), buffers,
-                  sum(r.macs for r in reports), sum(r.flops for r in reports), activations,
-                  forward, training, formulas)
+    """The sums; activations and memory count the input and every stored output (design §2);
+    training adds a gradient per stored activation and params × (2 + optimizer states) +
+    buffers."""
+    sums = total(reports)
+    inputs = math.prod(input_shape)
+    activations = inputs + sum(r.activations for r in reports if r.stored)
+    forward = activations * settings.dtype.bytes * settings.batch
+    training = 2 * forward + (sums.params * (2 + settings.optimizer.states) + sums.buffers) * \
+        settings.dtype.bytes
+    return Totals(**{**asdict(sums), "activations": activations, "memory": forward},
+                  input=inputs, memory_training=training)
 

@@ -1,4 +1,8 @@
-"""`expect` lines: name-checked against the analysis, then compared figure by figure."""
+"""`expect` lines: name-checked against the analysis, then compared figure by figure.
+
+Results are data — the value got (a count, a shape, a field size, a flag) beside the value
+written — and archcalc/render/checks.py words them, with the arithmetic from render/explain.py.
+"""
 
 from __future__ import annotations
 
@@ -10,37 +14,42 @@ from fractions import Fraction
 from archcalc import ast
 from archcalc.analyze import Analysis, GroupReport, LayerReport
 from archcalc.errors import ArchError, Span
-from archcalc.layers.base import shape_text
-from archcalc.units import MAX_DIGITS, Written, grouped, parse_number
+from archcalc.figures import COUNTS, Column
+from archcalc.units import MAX_DIGITS, Written, parse_number
 
-LAYER_KEYS = ("shape", "params", "weights", "buffers", "macs", "flops", "activations",
-              "memory", "rf", "fits")
-TOTAL_KEYS = ("shape", "params", "weights", "buffers", "macs", "flops", "activations",
-              "memory", "memory_training", "rf")
-FORMULA_OF = {"shape": "output", "params": "params", "weights": "params", "macs": "MACs",
-              "flops": "FLOPs", "activations": "activations", "rf": "RF",
-              "memory": "forward", "memory_training": "training", "fits": "output"}
+Shape = tuple[int, ...]
+Got = int | Shape | tuple[int | Fraction, int | Fraction] | bool  # count, shape, RF H×W, fits
+
+# What an expect line may check, by its target, and the key each is written with.
+LAYER_CHECKS = (Column.output, *COUNTS, Column.rf, Column.fits)
+TOTAL_CHECKS = (Column.output, *COUNTS, Column.memory_training, Column.rf)
+INPUT_CHECKS = (Column.output,)
+
+
+def expect_key(column: Column) -> str:
+    """The key an expect line writes for a column: `shape` for the output."""
+    return "shape" if column is Column.output else column.value
 
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """One checked figure of one expect line."""
+    """One checked figure of one expect line: as written, as computed, and whether they
+    agree."""
 
     target: str
-    key: str
+    column: Column
     expected: str
-    got: str
+    got: Got
     passed: bool
-    formula: str
     span: Span
 
 
 @dataclass(frozen=True, slots=True)
 class Expectation:
     target: str
-    key: str
+    column: Column
     written: str
-    test: Callable[[Analysis], tuple[bool, str, str]]  # passed, got, formula
+    test: Callable[[Analysis], tuple[bool, Got]]  # passed, got
     span: Span
 
 
@@ -53,8 +62,8 @@ def compile_expects(analysis: Analysis) -> list[Expectation]:
         if target not in names and target not in ("total", "input"):
             raise ArchError(f"expect names no layer {target!r}", line.target_span,
                             _names_hint(target, analysis.names()))
-        for check in line.checks:
-            compiled.append(_compile(target, check))
+        for item in line.checks:
+            compiled.append(_compile(target, item))
     return compiled
 
 
@@ -64,52 +73,55 @@ def _names_hint(target: str, names: list[str]) -> str:
     return head + "use a layer name as printed by `archcalc analyze`, `total` or `input`"
 
 
-def _compile(target: str, check: ast.Check) -> Expectation:
-    keys = ("shape",) if target == "input" else TOTAL_KEYS if target == "total" else LAYER_KEYS
-    if check.key not in keys:
-        close = difflib.get_close_matches(check.key, keys, n=1)
-        raise ArchError(f"unknown figure {check.key!r} for {target}", check.span,
+def _compile(target: str, item: ast.Check) -> Expectation:
+    allowed = INPUT_CHECKS if target == "input" else TOTAL_CHECKS if target == "total" \
+        else LAYER_CHECKS
+    keys = {expect_key(c): c for c in allowed}
+    if item.key not in keys:
+        close = difflib.get_close_matches(item.key, list(keys), n=1)
+        raise ArchError(f"unknown figure {item.key!r} for {target}", item.span,
                         (f"did you mean {close[0]}? " if close else "")
                         + f"figures: {', '.join(keys)}")
+    column = keys[item.key]
     try:
-        test = _tester(target, check.key, check.value)
+        test = _tester(target, column, item.value)
     except ValueError as exc:
-        raise ArchError(f"bad expected value for {check.key}: {exc}", check.span,
-                        _VALUE_HINTS.get(check.key, _VALUE_HINTS["params"])) from None
-    return Expectation(target, check.key, check.value, test, check.span)
+        hint = _VALUE_HINTS.get("bytes" if column.unit == "bytes" else column.value,
+                                _COUNT_HINT)
+        raise ArchError(f"bad expected value for {item.key}: {exc}", item.span, hint) from None
+    return Expectation(target, column, item.value, test, item.span)
 
 
+_COUNT_HINT = "write a number like 61,706, 61706 or 61.7K (K M G T; B never means billion)"
 _VALUE_HINTS = {
-    "shape": "write a shape like 28x28x6, or one number for a vector",
+    "output": "write a shape like 28x28x6, or one number for a vector",
     "rf": "write a size like 11, or 11x7 for H×W", "fits": "write fits=true or fits=false",
-    "memory": "write bytes like 61706, 58.1MiB or 61MB",
-    "memory_training": "write bytes like 61706, 58.1MiB or 61MB",
-    "params": "write a number like 61,706, 61706 or 61.7K (K M G T; B never means billion)"}
+    "bytes": "write bytes like 61706, 58.1MiB or 61MB", "count": _COUNT_HINT}
 
 
-def _tester(target: str, key: str, text: str) -> Callable[[Analysis], tuple[bool, str, str]]:
-    if key == "shape":
+def _tester(target: str, column: Column, text: str) -> Callable[[Analysis], tuple[bool, Got]]:
+    if column is Column.output:
         want = _shape(text)
         return lambda a: _compare_shape(want, _subject(a, target))
-    if key == "rf":
+    if column is Column.rf:
         want_rf = _shape(text)
         return lambda a: _compare_rf(want_rf, _subject(a, target))
-    if key == "fits":
+    if column is Column.fits:
         if text not in ("true", "false"):
             raise ValueError("fits is true or false")
         return lambda a: _compare_fits(text == "true", _subject(a, target))
-    written = parse_number(text, "bytes" if key.startswith("memory") else "count")
-    return lambda a: _compare_number(written, key, _subject(a, target))
+    written = parse_number(text, column.unit)
+    return lambda a: _compare_number(written, column, _subject(a, target))
 
 
-def _shape(text: str) -> tuple[int, ...]:
+def _shape(text: str) -> Shape:
     parts = text.replace("\u00d7", "x").split("x")
     if not all(p.isdigit() and len(p) <= MAX_DIGITS for p in parts):
         raise ValueError(f"{text!r} is not a shape like 28x28x6 or 4096")
     return tuple(int(p) for p in parts)
 
 
-Subject = LayerReport | GroupReport | Analysis | tuple[int, ...]
+Subject = LayerReport | GroupReport | Analysis | Shape
 
 
 def _subject(analysis: Analysis, target: str) -> Subject:
@@ -123,7 +135,7 @@ def _subject(analysis: Analysis, target: str) -> Subject:
         return analysis.group(target)
 
 
-def _output(subject: Subject) -> tuple[int, ...]:
+def _output(subject: Subject) -> Shape:
     if isinstance(subject, tuple):
         return subject
     if isinstance(subject, Analysis):
@@ -131,58 +143,43 @@ def _output(subject: Subject) -> tuple[int, ...]:
     return subject.output
 
 
-def _formula(subject: Subject, key: str) -> str:
-    formulas = (dict(subject.totals.formulas) if isinstance(subject, Analysis) else
-                {} if isinstance(subject, tuple) else dict(subject.formulas))
-    return formulas.get(FORMULA_OF.get(key, key), "")
-
-
-def _compare_shape(want: tuple[int, ...], subject: Subject) -> tuple[bool, str, str]:
+def _compare_shape(want: Shape, subject: Subject) -> tuple[bool, Got]:
     got = _output(subject)
     # A slide's 1x1x4096 is the vector 4096, and the other way round.
-    same = got == want or (1, 1, *got) == want or got == (1, 1, *want)
-    return same, shape_text(got), _formula(subject, "shape")
+    return got == want or (1, 1, *got) == want or got == (1, 1, *want), got
 
 
-def _compare_rf(want: tuple[int, ...], subject: Subject) -> tuple[bool, str, str]:
+def _compare_rf(want: Shape, subject: Subject) -> tuple[bool, Got]:
     if isinstance(subject, tuple):
         raise AssertionError("rf of the input")
     rf = subject.layers[-1].rf if isinstance(subject, Analysis) else subject.rf
     got = (rf.h.size, rf.w.size)
-    text = _n(got[0]) if got[0] == got[1] else f"{_n(got[0])}x{_n(got[1])}"
     wanted = (want[0], want[0]) if len(want) == 1 else want
-    return got == tuple(wanted), text, _formula(subject, "rf")
+    return got == tuple(wanted), got
 
 
-def _compare_fits(want: bool, subject: Subject) -> tuple[bool, str, str]:
+def _compare_fits(want: bool, subject: Subject) -> tuple[bool, Got]:
     assert isinstance(subject, (LayerReport, GroupReport))
-    note = subject.note if isinstance(subject, LayerReport) else "a member does not fit"
-    return subject.fits == want, "true" if subject.fits else f"false ({note})", \
-        _formula(subject, "fits")
+    return subject.fits == want, subject.fits
 
 
-def _compare_number(written: Written, key: str, subject: Subject) -> tuple[bool, str, str]:
-    got = _figure(subject, key)
-    return written.matches(got), grouped(got), _formula(subject, key)
+def _compare_number(written: Written, column: Column, subject: Subject) -> tuple[bool, Got]:
+    got = _figure(subject, column)
+    return written.matches(got), got
 
 
-def _figure(subject: Subject, key: str) -> int:
+def _figure(subject: Subject, column: Column) -> int:
     if isinstance(subject, Analysis):
-        attribute = {"memory": "memory_forward"}.get(key, key)
-        return int(getattr(subject.totals, attribute))
+        totals = subject.totals
+        return totals.memory_training if column is Column.memory_training else totals[column]
     assert isinstance(subject, (LayerReport, GroupReport))
-    return int(getattr(subject, key))
-
-
-def _n(value: int | Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
+    return subject[column]
 
 
 def run_checks(analysis: Analysis) -> list[Result]:
     """Every expect item of the file, checked against `analysis`."""
     results = []
     for exp in compile_expects(analysis):
-        passed, got, formula = exp.test(analysis)
-        results.append(Result(exp.target, exp.key, exp.written, got, passed, formula,
-                              exp.span))
+        passed, got = exp.test(analysis)
+        results.append(Result(exp.target, exp.column, exp.written, got, passed, exp.span))
     return results

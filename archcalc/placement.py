@@ -16,18 +16,31 @@ kinds table states each kind's flags.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from archcalc.graph import INPUT, Graph
 
 
+class Blocker(StrEnum):
+    """Why an in-place kind stores its output after all."""
+
+    read_later = "read later"  # a layer still to run reads its input
+    kept = "kept"  # a layer's backward pass keeps its input
+
+
 @dataclass(frozen=True, slots=True)
 class Placement:
-    stored: bool  # the layer's output is a new tensor
-    why: str  # why an in-place kind stores anyway ("" otherwise)
+    """Whether a layer's output is a new tensor; for an in-place kind that could not write in
+    place, why (`blocker`) and because of which layer (`by`)."""
+
+    stored: bool
+    blocker: Blocker | None = None
+    by: str = ""
 
 
 def placements(graph: Graph, count_inplace: bool = False) -> list[Placement]:
-    """For every node: does its output take new memory, and why an in-place kind does."""
+    """For every node: does its output take new memory, and why an in-place kind does.
+    `count_inplace` stores the outputs of the in-place kinds, never those of views."""
     last_reader: dict[int, int] = {}
     for k, node in enumerate(graph.nodes):
         for j in node.inputs:
@@ -38,13 +51,13 @@ def placements(graph: Graph, count_inplace: bool = False) -> list[Placement]:
     result = []
     for i, node in enumerate(graph.nodes):
         layer, memory = node.layer, tensor[node.inputs[0]]
-        why = ""
+        place = Placement(not layer.inplace or (count_inplace and not layer.view))
         if layer.inplace and not layer.view and not count_inplace:
             if memory in kept:
-                why = f"its input is kept by {kept[memory]} for the backward pass"
+                place = Placement(True, Blocker.kept, kept[memory])
             elif read_until[memory] > i:
-                why = f"its input is read later by {graph.nodes[read_until[memory]].name}"
-        stored = not layer.inplace or count_inplace or bool(why)
+                place = Placement(True, Blocker.read_later, graph.nodes[read_until[memory]].name)
+        stored = place.stored
         if stored:
             tensor[i], read_until[i] = i, last_reader.get(i, -1)
         else:
@@ -54,5 +67,5 @@ def placements(graph: Graph, count_inplace: bool = False) -> list[Placement]:
             kept.setdefault(tensor[j], node.name)
         if layer.keeps == "output":
             kept.setdefault(tensor[i], node.name)
-        result.append(Placement(stored, f"stored, not in place: {why}" if why else ""))
+        result.append(place)
     return result

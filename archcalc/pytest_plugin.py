@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import archcalc
-from archcalc.check import Expectation, compile_expects
+from archcalc.check import Expectation, compile_expects, expect_key
 from archcalc.errors import ArchError, render_error
 
 
@@ -46,7 +46,7 @@ class ArchFile(pytest.File):
             return
         seen: set[str] = set()
         for exp in expectations:
-            name = f"{exp.target}:{exp.key}"
+            name = f"{exp.target}:{expect_key(exp.column)}"
             if name in seen:
                 name = f"{name}@{exp.span.line}"
             seen.add(name)
@@ -65,11 +65,14 @@ class ArchExpect(pytest.Item):
         self.analysis = analysis
 
     def runtest(self) -> None:
-        passed, got, formula = self.expectation.test(self.analysis)
+        from archcalc.check import Result
+        from archcalc.render.checks import failure_message
+
+        exp = self.expectation
+        passed, got = exp.test(self.analysis)
         if not passed:
-            exp = self.expectation
-            raise ExpectFailed(f"{exp.target} {exp.key}: expected {exp.written}, got {got}"
-                               + (f"\n  {formula}" if formula else ""))
+            result = Result(exp.target, exp.column, exp.written, got, passed, exp.span)
+            raise ExpectFailed(failure_message(result, self.analysis, indent="  "))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> str:

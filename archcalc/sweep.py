@@ -12,35 +12,44 @@ import operator
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from fractions import Fraction
 from typing import Any
 
 from archcalc import paused_gc
-from archcalc.analyze import analyze_graph
+from archcalc.analyze import Notes, analyze_graph
 from archcalc.errors import ArchError, Source, Span
 from archcalc.expand import Limits, expand
+from archcalc.figures import COUNTS, Column, Figures
 from archcalc.settings import Settings
 from archcalc.syntax import parse
 from archcalc.units import parse_number
 from archcalc.values import Value, parse_value
 
-SORT_KEYS = ("params", "macs", "memory", "rf", "layers")
+# What a sweep reports per configuration, sorts by and filters on.
+SWEEP_COLUMNS = (*COUNTS, Column.memory_training, Column.rf, Column.layers)
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """One configuration and its figures (zero when it is invalid)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome(Figures):
+    """One configuration and the network's figures (all zero when it is invalid); memory is
+    the forward memory per image."""
 
     values: tuple[tuple[str, Value], ...]
     optional: tuple[bool, ...]  # each `?` element: present or absent
     valid: bool
-    reason: str  # why it is invalid, or the first layer that does not fit
-    layers: int
-    params: int
-    macs: int
-    memory: int  # forward bytes per image at the settings' dtype
-    rf: int | Fraction
+    error: str = ""  # why it is invalid
+    noted: tuple[str, Notes] | None = None  # the first layer with a note, and its note
+    layers: int = 0
+    rf: int | Fraction = 0  # the last layer's field, the larger axis
+    memory_training: int = 0
+
+    def value(self, column: Column) -> int | Fraction | bool:
+        """The configuration's value of a sweep column (or `valid`)."""
+        if column in COUNTS:
+            return self[column]
+        return {Column.memory_training: self.memory_training, Column.rf: self.rf,
+                Column.layers: self.layers, Column.valid: self.valid}[column]
 
 
 def parse_ranges(items: Sequence[str], limit: int = 100_000) -> dict[str, list[Value]]:
@@ -123,13 +132,15 @@ class Sweep:
                            self.input_shape)
             analysis = analyze_graph(graph, self.settings, detail=False)
         except ArchError as err:
-            reason = err.message + (f" ({err.hint})" if err.hint else "")
-            return Outcome(*key, False, reason, 0, 0, 0, 0, Fraction(0))
-        note = next((f"{r.name}: {r.note}" for r in analysis.layers if r.note), "")
+            return Outcome(values=key[0], optional=key[1], valid=False,
+                           error=err.message + (f" ({err.hint})" if err.hint else ""))
+        noted = next(((r.name, r.notes) for r in analysis.layers if r.notes), None)
         last = analysis.layers[-1].rf
         t = analysis.totals
-        return Outcome(*key, True, note, len(analysis.layers), t.params, t.macs,
-                       t.memory_forward // self.settings.batch, max(last.h.size, last.w.size))
+        figures = {**asdict(t.counts()), "memory": t.memory // self.settings.batch}
+        return Outcome(**figures, values=key[0], optional=key[1], valid=True, noted=noted,
+                       layers=len(analysis.layers), rf=max(last.h.size, last.w.size),
+                       memory_training=t.memory_training)
 
 
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
@@ -147,28 +158,33 @@ def where(expression: str) -> Callable[[Outcome], bool]:
             raise ValueError(f"{clause!r}: write NAME OP VALUE, e.g. params < 1M "
                              "(OP: < <= > >= == !=)")
         name, op, text = match.groups()
+        unit = Column(name).unit if name in COLUMN_NAMES else "count"
         wanted: object = (text.lower() == "true") if text.lower() in ("true", "false") \
-            else parse_number(text, "bytes" if name == "memory" else "count").value
+            else parse_number(text, unit).value
         tests.append((name, _OPERATORS[op], wanted))
     return lambda outcome: all(cmp(_field(outcome, name), wanted)
                                for name, cmp, wanted in tests)
 
 
+COLUMN_NAMES = {c.value for c in (*SWEEP_COLUMNS, Column.valid)}
+
+
 def _field(outcome: Outcome, name: str) -> object:
-    if name in ("params", "macs", "memory", "rf", "layers", "valid"):
-        return getattr(outcome, name)
+    if name in COLUMN_NAMES:
+        return outcome.value(Column(name))
     values = dict(outcome.values)
     if name not in values:
-        raise ValueError(f"--where: unknown name {name!r}; use params, macs, memory, rf, "
-                         f"layers, valid or a swept param ({', '.join(values) or 'none'})")
+        raise ValueError(f"--where: unknown name {name!r}; use "
+                         f"{', '.join(sorted(COLUMN_NAMES))} or a swept param "
+                         f"({', '.join(values) or 'none'})")
     return values[name]
 
 
-def sort(outcomes: list[Outcome], key: str | None) -> list[Outcome]:
+def sort(outcomes: list[Outcome], key: Column | None) -> list[Outcome]:
     """In the order generated, or by `key` ascending with the valid configurations first."""
     if key is None:
         return outcomes
-    return sorted(outcomes, key=lambda o: (not o.valid, getattr(o, key)))
+    return sorted(outcomes, key=lambda o: (not o.valid, o.value(key)))
 
 
 def optional_labels(source: Source, spans: Sequence[Span]) -> list[str]:

@@ -21,6 +21,28 @@ _NUMBER = re.compile(r"(?P<mantissa>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?
                      r"\s*(?P<suffix>[A-Za-z]*)")
 
 
+def shape_text(shape: tuple[int, ...]) -> str:
+    """A shape as printed: 55×55×96, or 4096 for a vector."""
+    return "×".join(map(str, shape))
+
+
+def fraction_text(value: int | Fraction) -> str:
+    """An exact quotient as printed in a formula: 55, or 2.33 (two decimals)."""
+    return str(value.numerator) if Fraction(value).denominator == 1 else f"{float(value):.2f}"
+
+
+def number_text(value: int | Fraction) -> str:
+    """A jump, start or field size as printed: 4, 0.5, -0.25 (shortest float form)."""
+    exact = Fraction(value)
+    return str(exact.numerator) if exact.denominator == 1 else f"{float(exact):g}"
+
+
+def json_number(value: int | Fraction) -> int | float:
+    """An exact value for JSON: an int when integral, else a float."""
+    exact = Fraction(value)
+    return exact.numerator if exact.denominator == 1 else float(exact)
+
+
 def grouped(n: int) -> str:
     """An exact integer with thousands separators: 34,944."""
     return f"{n:,}"

@@ -168,7 +168,8 @@ def test_sweep_shows_which_configurations_stop_fitting() -> None:
     assert doc["configurations"] == 3 * 6 * 2  # N × M × POOL? present/absent
     invalid = [r for r in doc["results"] if not r["valid"]]
     # 32 → 16 → 8 → 4 → 2 → 1: the sixth 2×2 pool has a 1×1 input.
-    assert {(r["N"], r["M"], r["POOL?"]) for r in invalid} == {(n, 6, True) for n in (1, 2, 3)}
+    assert {(r["values"]["N"], r["values"]["M"], r["optional"]["POOL?"]) for r in invalid} == \
+        {(n, 6, True) for n in (1, 2, 3)}
     assert all("pool6" in r["note"] and "larger than the padded input 1" in r["note"]
                for r in invalid)
 

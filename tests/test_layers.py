@@ -9,6 +9,7 @@ import pytest
 from helpers import HAND_TESTED, error, hand, net
 
 from archcalc.layers import REGISTRY
+from archcalc.placement import Blocker, Placement
 
 
 @hand("conv")
@@ -101,7 +102,8 @@ def test_pool_ceil_mode_like_caffe() -> None:
     # GoogLeNet: (112 − 3)/2 + 1 = 55.5 → 56 with ceil (Caffe), 55 with floor.
     a = net("input 112x112x64\nMAXPOOL(3, s=2, ceil=true) - AVGPOOL(3, s=2)")
     assert a.layers[0].output == (56, 56, 64)
-    assert a.layers[0].fits is False and "rounded up" in a.layers[0].note
+    misfit = a.layers[0].notes.misfit
+    assert a.layers[0].fits is False and misfit is not None and misfit.rounded == "ceil"
     assert a.layers[1].output == (27, 27, 64)  # (56 − 3)/2 + 1 = 27.5 → 27
     assert a.layers[1].flops == 3 * 3 * 27 * 27 * 64
 
@@ -213,8 +215,10 @@ def test_in_place_only_where_nothing_else_needs_the_input() -> None:
             "RES(RELU - CONV(4, f=1) | IDENTITY)")
     stored = {r.name: r.stored for r in a.layers}
     assert stored["tanh1"] is False  # CONV keeps its input, not its output: fine
-    assert stored["dropout1"] is True and "kept by tanh1" in a["dropout1"].note
+    assert stored["dropout1"] is True
+    assert a["dropout1"].notes.placement == Placement(True, Blocker.kept, "tanh1")
     assert stored["relu1"] is False  # DROPOUT keeps a mask: in place again
-    assert stored["relu2"] is True and "read later by identity1" in a["relu2"].note
+    assert stored["relu2"] is True
+    assert a["relu2"].notes.placement == Placement(True, Blocker.read_later, "identity1")
     # forward memory: input 256 + conv1, dropout1, relu2, conv2, res1 (5 × 256 elements)
     assert a.totals.activations == 256 + 5 * 8 * 8 * 4

@@ -7,6 +7,7 @@ import pytest
 from helpers import error, hand, net
 
 from archcalc.layers import REGISTRY
+from archcalc.placement import Blocker
 
 # (written call, kind, operations per element): the counts of each formula's operations,
 # a transcendental (exp, erf, tanh) as one.
@@ -85,7 +86,7 @@ def test_a_later_in_place_layer_may_overwrite_them(call: str) -> None:
 def test_a_branch_that_reads_the_input_later_makes_them_store(call: str) -> None:
     a = net(f"input 4x4x2\nCONV(2, f=1) - ADD({call} - CONV(2, f=1) | IDENTITY)")
     first = a.layers[1]
-    assert first.stored and "read later" in first.note
+    assert first.stored and first.notes.placement.blocker is Blocker.read_later
     assert first.memory == 4 * 4 * 2 * 4  # float32, batch 1
 
 

@@ -12,6 +12,8 @@ from fractions import Fraction
 
 from helpers import error, hand, net
 
+from archcalc.placement import Blocker, Placement
+
 
 def mu_var_norm(m: int) -> int:
     """μ, σ², √(σ² + ε) and the division of one statistics set of m elements, by hand."""
@@ -112,7 +114,7 @@ def test_what_the_backward_passes_keep() -> None:
     # SCALE keeps its input (dγ = Σ dout·x), so a RELU on another path cannot overwrite that
     # input; LAYERNORM keeps x̂ and 1/σ, not its input, so the same RELU runs in place.
     scale = net("input 8x8x4\nCONV(4, f=1) - ADD(SCALE | RELU)")
-    assert scale["relu1"].stored and "kept by scale1" in scale["relu1"].note
+    assert scale["relu1"].notes.placement == Placement(True, Blocker.kept, "scale1")
     ln = net("input 8x8x4\nCONV(4, f=1) - ADD(LAYERNORM | RELU)")
     assert not ln["relu1"].stored
     # nor does either keep its output: an in-place kind after them writes into it
@@ -120,4 +122,4 @@ def test_what_the_backward_passes_keep() -> None:
     assert [after[n].stored for n in ("droppath1", "relu1", "relu2")] == [False] * 3
     # TANH keeps its output: DROPPATH after it must store, as DROPOUT does
     tanh = net("input 8x8x4\nCONV(4, f=1) - TANH - DROPPATH")
-    assert tanh["droppath1"].stored and "kept by tanh1" in tanh["droppath1"].note
+    assert tanh["droppath1"].notes.placement == Placement(True, Blocker.kept, "tanh1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from archcalc.errors import Source
+from archcalc.figures import Column
 from archcalc.sweep import Sweep, parse_ranges, sort, where
 
 
@@ -33,6 +34,6 @@ def test_where_and_sort() -> None:
     kept = [o for o in outcomes if where("params >= 10 and N != 4")(o)]
     # CONV(N, f=1) on 3 channels: 3·N + N = 4·N params.
     assert [dict(o.values)["N"] for o in kept] == [3]
-    assert [o.params for o in sort(outcomes, "params")] == [4, 8, 12, 16]
+    assert [o.params for o in sort(outcomes, Column.params)] == [4, 8, 12, 16]
     with pytest.raises(ValueError):
         where("params <<< 3")

@@ -150,11 +150,11 @@ def test_verify_gradcheck() -> None:
 
 def test_a_mismatch_exits_1(monkeypatch: pytest.MonkeyPatch) -> None:
     """An analyzer that miscounts CONV's parameters (bias forgotten) is caught by the run."""
-    from archcalc.layers.base import Figure
+    from archcalc.layers.base import Counted
     from archcalc.layers.conv import Conv
 
-    def without_bias(self: Conv, x: tuple[int, ...], y: tuple[int, ...]) -> Figure:
-        return Figure(self.f.h * self.f.w * x[2] * self.k)
+    def without_bias(self: Conv, x: tuple[int, ...], y: tuple[int, ...]) -> Counted:
+        return Counted(self.f.h * self.f.w * x[2] * self.k)
 
     monkeypatch.setattr(Conv, "params", without_bias)
     text = "input 4x4x1\nCONV(2, f=3) - TANH - DROPOUT\n"

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
     from archcalc import sweep as sweep_module
-    from archcalc.check import Result
+    from archcalc.render.checks import Sheet
 
 import archcalc
 from archcalc.cli.options import (
@@ -34,6 +33,7 @@ from archcalc.cli.options import (
 )
 from archcalc.errors import ArchError, Source, render_error
 from archcalc.expand import Limits
+from archcalc.figures import Column
 from archcalc.render import Format
 from archcalc.settings import Dtype, Optimizer
 
@@ -77,7 +77,7 @@ def check(files: Annotated[list[str], typer.Argument(
     from archcalc.render.checks import checks_json, checks_table, summary
 
     console = Console(highlight=False)
-    outcome: dict[str, Sequence[Result] | ArchError] = {}
+    outcome: list[tuple[str, Sheet | ArchError]] = []  # a file given twice is checked twice
     try:
         params, shape = defines(define), input_size(input)
     except ArchError as err:
@@ -86,16 +86,16 @@ def check(files: Annotated[list[str], typer.Argument(
         try:
             analysis = archcalc.analyze(load(file), params=params, batch=batch,
                                         dtype=dtype, optimizer=optimizer, input_shape=shape)
-            results = run_checks(analysis)
+            sheet = (analysis, run_checks(analysis))
         except ArchError as err:
             sys.stderr.write(render_error(err) + "\n")
-            outcome[file] = err
+            outcome.append((file, err))
             continue
-        outcome[file] = results
+        outcome.append((file, sheet))
         if format is not Format.json:
-            console.print(checks_table(file, results))
-    checked = [r for v in outcome.values() if not isinstance(v, ArchError) for r in v]
-    errors = sum(isinstance(v, ArchError) for v in outcome.values())
+            console.print(checks_table(file, sheet))
+    checked = [r for _, v in outcome if not isinstance(v, ArchError) for r in v[1]]
+    errors = sum(isinstance(v, ArchError) for _, v in outcome)
     failed = sum(not r.passed for r in checked)
     if format is Format.json:
         sys.stdout.write(checks_json(outcome))
@@ -109,7 +109,8 @@ def sweep(file: FileArg, define: Annotated[list[str] | None, typer.Option(
               help="A param's values: N=1..5, N=1,2,4 or N=3 (repeatable).",
               show_default=False)] = None,
           sort: Annotated[str | None, typer.Option(
-              "--sort", help="Order by params, macs, memory, rf or layers (valid first).",
+              "--sort", help="Order by a figure: params, weights, buffers, macs, flops, "
+              "activations, memory, memory_training, rf or layers (valid first).",
               show_default=False)] = None,
           where: Annotated[str | None, typer.Option(
               "--where", metavar="EXPR", help="Keep configurations where EXPR holds, e.g. "
@@ -129,8 +130,9 @@ def sweep(file: FileArg, define: Annotated[list[str] | None, typer.Option(
     from archcalc.settings import Settings
 
     try:
-        if sort is not None and sort not in sweeping.SORT_KEYS:
-            raise ValueError(f"--sort {sort}: use one of {', '.join(sweeping.SORT_KEYS)}")
+        names = [c.value for c in sweeping.SWEEP_COLUMNS]
+        if sort is not None and sort not in names:
+            raise ValueError(f"--sort {sort}: use one of {', '.join(names)}")
         keep = sweeping.where(where) if where else None
         job = sweeping.Sweep(load(file), sweeping.parse_ranges(define or [], max_configs),
                              Settings(dtype=dtype), input_shape=input_size(input))
@@ -150,7 +152,8 @@ def sweep(file: FileArg, define: Annotated[list[str] | None, typer.Option(
         outcomes = [o for o in outcomes if keep is None or keep(o)]
     except ValueError as exc:
         fail(ArchError(str(exc), None, "", Source("<command line>", "")), format)
-    _emit_sweep(sweeping.sort(outcomes, sort)[:limit], job, total, format)
+    order = None if sort is None else Column(sort)
+    _emit_sweep(sweeping.sort(outcomes, order)[:limit], job, total, format)
 
 
 def _run_sweep(job: sweep_module.Sweep, total: int) -> list[sweep_module.Outcome]:

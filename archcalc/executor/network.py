@@ -138,8 +138,8 @@ def forward(net: Net, x: Array, loss: bool = True, tick: Tick | None = None,
             _cross_entropy(net, state, node.inputs[0], xs[0])  # type: ignore[arg-type]
         out_buffer = None
         if kernel.inplace and opts.inplace:
-            trace.note = storage.blocker(i, xs[0])  # type: ignore[arg-type]
-            out_buffer = None if trace.note else xs[0]
+            trace.blocked = storage.blocker(i, xs[0])  # type: ignore[arg-type]
+            out_buffer = None if trace.blocked else xs[0]
         context = Context(state.counters[i], np.random.default_rng([opts.seed, i, 2]),
                           out_buffer, net.buffers[i], net.pad_value)
         began = time.perf_counter()

@@ -9,8 +9,9 @@ whose channel sum is constant; MAXOUT, the normalizations BN, LRN, LAYERNORM, GR
 and DROPPATH; RELU6 and HARDSIGMOID, flat past their kinks). It is thin: one channel per layer
 and groups ignored — with positive weights a position's support is the union over channels, so
 the channel count cannot change it (tests/executor/test_probe.py checks that on full-width
-nets); kinds that need channels stand aside there too (`thin`: CONCAT as ADD, CHANNELSHUFFLE). The backward pass carries supports: each node's input gradient is replaced
-by its indicator [dx ≠ 0], which through non-negative Jacobians keeps every support exact and
+nets); kinds that need channels stand aside there too (`thin`: CONCAT as ADD, CHANNELSHUFFLE).
+The backward pass carries supports: each node's input gradient is replaced by its indicator
+[dx ≠ 0], which through non-negative Jacobians keeps every support exact and
 lets float32 probe any depth without underflow.
 
 Units u, u+1, …, u+P around the centre are probed, P being the period of the layout: the

@@ -6,26 +6,23 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from archcalc.units import compact, grouped, size_bytes
+from archcalc.figures import Column
+from archcalc.units import compact, grouped, number_text, shape_text, size_bytes
 
 from .stats import Stats
-from .verify import Check, LayerCheck, Report
+from .verify import COMPARED, Comparison, LayerCheck, Report
 
 OK, BAD = "✓", "✗"
-COLUMNS = ("output", "params", "buffers", "macs", "memory", "rf")
-
-
-def _dims(shape: Any) -> str:
-    return "×".join(map(str, shape))
+HEADERS = {Column.memory: "kept"}  # the table's headers that differ from Column.header
+TOTAL_NOTES = {Column.macs: "at batch {batch}", Column.memory: "input + every kept output"}
 
 
 def _num(value: Any) -> str:
-    if isinstance(value, Fraction):
-        return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
-    return str(value)
+    return number_text(value) if isinstance(value, (int, Fraction)) else str(value)
 
 
 def _rf(value: Any) -> str:
@@ -44,22 +41,48 @@ def _rf_axis(axis: Any) -> str:
                     for lo, hi in axis)
 
 
-SHOW = {"output": _dims, "params": grouped, "buffers": grouped, "macs": compact,
-        "memory": size_bytes, "rf": _rf}
+SHOW: dict[Column, Callable[[Any], str]] = {
+    Column.output: shape_text, Column.params: grouped, Column.buffers: grouped,
+    Column.macs: compact, Column.memory: size_bytes, Column.rf: _rf}
 
 
-def cell(key: str, check: Check | None, mark: bool = True) -> str:
+def cell(column: Column, check: Comparison | None, mark: bool = True,
+         in_place: bool = False) -> str:
     """`✓ value`, or `✗ static ≠ ran` on a mismatch (without the mark: `value`,
-    `static ≠ ran`); `–` when not measured."""
+    `static ≠ ran`); `–` when not measured; `in place` for kept bytes of 0 in another node's
+    storage."""
     if check is None:
         return "–"
-    show = SHOW[key]
+    show = SHOW[column]
     if check.ok:
-        text = "in place" if key == "memory" and check.got == 0 and check.note else \
-            show(check.got)
+        text = "in place" if in_place and check.got == 0 else show(check.got)
         return f"{OK} {text}" if mark else text
     text = f"{show(check.expected)} ≠ {show(check.got)}"
     return f"{BAD} {text}" if mark else text
+
+
+def memory_note(layer: LayerCheck) -> str:
+    """Where an output lives: `in place (in relu1)`, or why an in-place kind allocated."""
+    t = layer.trace
+    if t.lives_in:
+        return f"in place (in {t.lives_in})"
+    if t.blocked is None:
+        return ""
+    why = "keeps that storage for its backward pass" if t.blocked.kept else "reads it later"
+    return f"not in place: {t.blocked.by} {why}"
+
+
+def rf_note(layer: LayerCheck) -> str:
+    """How a field was compared when its probe was not exact."""
+    probe = layer.probe
+    if probe is None or (probe.h.exact and probe.w.exact):
+        return ""
+    return ("whole input" if probe.whole else "clipped by the input's border") + \
+        ("" if probe.inside else ", reads padding")
+
+
+def _figure(layer: LayerCheck, column: Column) -> Comparison | None:
+    return layer.figures.get(column)
 
 
 def summary(report: Report) -> str:
@@ -90,23 +113,23 @@ def to_table(report: Report) -> Any:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), show_edge=False)
     table.add_column("", no_wrap=True)
     table.add_column("name", overflow="fold", min_width=8)
-    keys = [k for k in COLUMNS if not (k == "buffers" and _all_zero(report, k))
-            and not (k == "rf" and all(layer.rf is None for layer in report.layers))]
-    titles = {"macs": "MACs", "memory": "kept", "rf": "RF"}
+    keys = [k for k in COMPARED if not (k is Column.buffers and _all_zero(report, k))
+            and not (k is Column.rf and all(k not in layer.figures for layer in report.layers))]
     for key in keys:
-        table.add_column(titles.get(key, key), no_wrap=True,
-                         justify="right" if key in ("params", "buffers", "macs") else "left")
+        table.add_column(HEADERS.get(key, key.header), no_wrap=True,
+                         justify="right" if key in (Column.params, Column.buffers, Column.macs)
+                         else "left")
     for layer in report.layers:
-        cells = [_styled(k, getattr(layer, k)) for k in keys]
+        cells = [_styled(k, _figure(layer, k), bool(layer.trace.lives_in)) for k in keys]
         table.add_row(OK if layer.ok else BAD, layer.name, *cells,
                       style="" if layer.ok else "red")
     totals = [_styled(k, report.totals.get(k)) if k in report.totals else "" for k in keys]
     ok = all(c.ok for c in report.totals.values())
     table.add_row(OK if ok else BAD, "total", *totals, style="bold", end_section=True)
-    parts: list[Any] = [Text(f"{report.network}  input {_dims(report.input)}", style="bold"),
-                        table]
-    notes = [f"! {layer.name}: {layer.memory.note}" for layer in report.layers
-             if layer.memory.note.startswith("not in place")]
+    parts: list[Any] = [Text(f"{report.network}  input {shape_text(report.input)}",
+                             style="bold"), table]
+    notes = [f"! {layer.name}: {memory_note(layer)}" for layer in report.layers
+             if layer.trace.blocked is not None]
     notes += [f"! {layer.name}: parameter gradients do not match the parameters' shapes"
               for layer in report.layers if not layer.trace.grads_ok]
     parts += [Text(n, style="yellow") for n in notes]
@@ -127,14 +150,15 @@ def to_table(report: Report) -> Any:
     return Group(*parts)
 
 
-def _styled(key: str, check: Check | None) -> Any:
+def _styled(column: Column, check: Comparison | None, in_place: bool = False) -> Any:
     from rich.text import Text
 
-    return Text(cell(key, check, mark=False), style="bold red" if check and not check.ok else "")
+    return Text(cell(column, check, mark=False, in_place=in_place),
+                style="bold red" if check and not check.ok else "")
 
 
-def _all_zero(report: Report, key: str) -> bool:
-    return all(getattr(layer, key).expected == 0 == getattr(layer, key).got
+def _all_zero(report: Report, column: Column) -> bool:
+    return all(layer.figures[column].expected == 0 == layer.figures[column].got
                for layer in report.layers)
 
 
@@ -149,19 +173,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _check_json(check: Check | None) -> Any:
+def _check_json(check: Comparison | None, note: str = "") -> Any:
     if check is None:
         return None
     doc = {"expected": _plain(check.expected), "got": _plain(check.got), "ok": check.ok}
-    if check.note:
-        doc["note"] = check.note
+    if note:
+        doc["note"] = note
     return doc
 
 
 def _layer_json(layer: LayerCheck) -> dict[str, Any]:
     t = layer.trace
+    notes = {Column.memory: memory_note(layer), Column.rf: rf_note(layer)}
     return {"name": layer.name, "kind": layer.kind, "ok": layer.ok,
-            **{k: _check_json(getattr(layer, k)) for k in COLUMNS},
+            **{k.value: _check_json(_figure(layer, k), notes.get(k, "")) for k in COMPARED},
             "weights": {k: list(v) for k, v in t.weights.items()},
             "gradients_ok": t.grads_ok, "macs_backward": t.macs_backward,
             "workspace_bytes": t.workspace_bytes, "lives_in": t.lives_in or None,
@@ -175,7 +200,8 @@ def to_json(report: Report) -> str:
                         "dtype": o.dtype},
            "loss": {"kind": t.loss, "value": t.loss_value},
            "layers": [_layer_json(layer) for layer in report.layers],
-           "totals": {k: _check_json(c) for k, c in report.totals.items()},
+           "totals": {k.value: _check_json(c, TOTAL_NOTES.get(k, "").format(batch=o.batch))
+                      for k, c in report.totals.items()},
            "gradcheck": [{"node": g.node, "key": g.key, "samples": g.samples,
                           "kinks_skipped": g.kinks, "max_rel_error": g.max_error, "ok": g.ok}
                          for g in report.gradcheck],
@@ -184,12 +210,13 @@ def to_json(report: Report) -> str:
 
 
 def _rows(report: Report) -> list[list[str]]:
-    rows = [["name", "kind", "ok", *COLUMNS]]
+    rows = [["name", "kind", "ok", *(k.value for k in COMPARED)]]
     for layer in report.layers:
         rows.append([layer.name, layer.kind, OK if layer.ok else BAD,
-                     *[cell(k, getattr(layer, k)) for k in COLUMNS]])
+                     *[cell(k, _figure(layer, k), in_place=bool(layer.trace.lives_in))
+                       for k in COMPARED]])
     rows.append(["total", "", OK if report.ok else BAD,
-                 *[cell(k, report.totals[k]) if k in report.totals else "" for k in COLUMNS]])
+                 *[cell(k, report.totals[k]) if k in report.totals else "" for k in COMPARED]])
     return rows
 
 
@@ -236,7 +263,7 @@ def stats_table(stats: Stats) -> Any:
         table.add_column(title, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     top = max(row.std for row in stats.rows)
     for row in stats.rows:
-        table.add_row(row.name, row.kind, _dims(row.shape), _small(row.mean), _small(row.std),
+        table.add_row(row.name, row.kind, shape_text(row.shape), _small(row.mean), _small(row.std),
                       bar(row.std, top))
     return Group(Text(f"{stats.network}: {stats.describe()}", style="bold"), table,
                  Text("std by layer: " + sparkline([r.std for r in stats.rows])))
@@ -260,7 +287,7 @@ def stats_markdown(stats: Stats) -> str:
     lines = [f"**{stats.network}**: {stats.describe()}", "", "| layer | kind | output | mean | "
              "std | |", "|---|---|---|---|---|---|"]
     top = max(row.std for row in stats.rows)
-    lines += [f"| {r.name} | {r.kind} | {_dims(r.shape)} | {_small(r.mean)} | {_small(r.std)} "
+    lines += [f"| {r.name} | {r.kind} | {shape_text(r.shape)} | {_small(r.mean)} | {_small(r.std)} "
               f"| {bar(r.std, top, 12)} |" for r in stats.rows]
     return "\n".join(lines) + "\n"
 

@@ -13,6 +13,7 @@ import numpy as np
 from archcalc.graph import INPUT, Graph
 
 from .base import Array
+from .trace import Blocked
 
 
 def root(a: Array) -> Array:
@@ -46,16 +47,16 @@ class Storage:
     def name(self, j: int) -> str:
         return "the input" if j == INPUT else self.graph.nodes[j].name
 
-    def blocker(self, i: int, x: Array) -> str:
-        """Why node i may not overwrite x's buffer ("" if it may)."""
+    def blocker(self, i: int, x: Array) -> Blocked | None:
+        """Why node i may not overwrite x's buffer (None if it may)."""
         buffer = id(root(x))
         if buffer in self.kept:
-            return f"{self.kept[buffer]} keeps that storage for its backward pass"
+            return Blocked(self.kept[buffer], kept=True)
         for producer in self.owners.get(buffer, []):
             later = [k for k in self.readers.get(producer, []) if k > i]
             if later:
-                return f"{self.graph.nodes[later[0]].name} reads it later"
-        return ""
+                return Blocked(self.graph.nodes[later[0]].name, kept=False)
+        return None
 
     def record(self, i: int, out: Array, cache: Any) -> None:
         self.owners.setdefault(id(root(out)), []).append(i)

@@ -21,6 +21,15 @@ class Options:
     inplace: bool = True  # run the in-place kinds in place where it is safe
 
 
+@dataclass(frozen=True)
+class Blocked:
+    """Why an in-place kind allocated after all: `by` keeps its input's buffer for its
+    backward pass (`kept`), or reads that buffer later."""
+
+    by: str
+    kept: bool
+
+
 @dataclass
 class NodeTrace:
     """What one node did, measured from the arrays (per batch unless said otherwise)."""
@@ -35,7 +44,7 @@ class NodeTrace:
     macs_backward: int = 0
     kept_bytes: int = 0  # new storage this node's output occupies (0: shares `lives_in`)
     lives_in: str = ""  # the node (or "input") whose storage holds this output, if not its own
-    note: str = ""  # why an in-place kind had to allocate
+    blocked: Blocked | None = None  # why an in-place kind had to allocate
     workspace_bytes: int = 0  # cache arrays that are not node outputs or weights
     grads_ok: bool = True  # every parameter gradient has its parameter's shape and dtype
     seconds_forward: float = 0.0

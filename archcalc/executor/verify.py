@@ -16,43 +16,45 @@ from typing import Any
 
 from archcalc.analyze import Analysis, LayerReport, analyze_graph
 from archcalc.errors import ArchError, Source
+from archcalc.figures import Column
 from archcalc.graph import Graph
 from archcalc.settings import Dtype, Settings
 from archcalc.values import Value
 
 from .gradcheck_net import GradCheck, count, gradcheck
 from .guard import check_memory
-from .init import Init
 from .network import NodeTrace, Options, Tick, Trace, run
 from .probe import AxisProbe, RFProbe, probe
 
 
 @dataclass(frozen=True)
-class Check:
+class Comparison:
     """One figure: the analyzer's value, the executor's, and whether they agree."""
 
     expected: Any
     got: Any
     ok: bool
-    note: str = ""
+
+
+# The figures verify compares per layer (and, but for rf, in the totals).
+COMPARED = (Column.output, Column.params, Column.buffers, Column.macs, Column.memory,
+            Column.rf)
 
 
 @dataclass(frozen=True)
 class LayerCheck:
+    """A layer's comparisons (memory: the bytes kept at the batch and dtype of the run; rf:
+    None where not measured — a vector input, or --no-rf), its trace and its field probe."""
+
     name: str
     kind: str
-    output: Check
-    params: Check
-    buffers: Check
-    macs: Check
-    memory: Check  # bytes kept at the batch and dtype of the run
-    rf: Check | None  # None: not measured (a vector input, or --no-rf)
+    figures: dict[Column, Comparison]
     trace: NodeTrace
+    probe: RFProbe | None = None
 
     @property
     def ok(self) -> bool:
-        checks = [self.output, self.params, self.buffers, self.macs, self.memory, self.rf]
-        return all(c.ok for c in checks if c is not None) and self.trace.grads_ok
+        return all(c.ok for c in self.figures.values()) and self.trace.grads_ok
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class Report:
     input: tuple[int, ...]
     options: Options
     layers: list[LayerCheck]
-    totals: dict[str, Check]
+    totals: dict[Column, Comparison]
     trace: Trace
     gradcheck: list[GradCheck] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -121,41 +123,39 @@ def compare(graph: Graph, analysis: Analysis, options: Options = Options(),
                   trace, grads, seconds)
 
 
-def _same(expected: Any, got: Any, note: str = "") -> Check:
-    return Check(expected, got, expected == got, note)
+def _same(expected: Any, got: Any) -> Comparison:
+    return Comparison(expected, got, expected == got)
 
 
 def _layer(report: LayerReport, node: NodeTrace, rf: RFProbe | None, batch: int) -> LayerCheck:
     macs = Fraction(node.macs_forward, batch)
-    memory_note = (f"in place (in {node.lives_in})" if node.lives_in else
-                   f"not in place: {node.note}" if node.note else "")
-    return LayerCheck(
-        report.name, report.kind,
-        _same(tuple(report.output), node.output),
-        _same(report.params, node.params),
-        _same(report.buffers, node.buffers),
-        _same(report.macs, macs if macs.denominator != 1 else int(macs)),
-        _same(report.memory, node.kept_bytes, memory_note),
-        None if rf is None else rf_check(report, rf),
-        node)
+    figures = {Column.output: _same(tuple(report.output), node.output),
+               Column.params: _same(report.params, node.params),
+               Column.buffers: _same(report.buffers, node.buffers),
+               Column.macs: _same(report.macs, macs if macs.denominator != 1 else int(macs)),
+               Column.memory: _same(report.memory, node.kept_bytes)}
+    if rf is not None:
+        figures[Column.rf] = rf_check(report, rf)
+    return LayerCheck(report.name, report.kind, figures, node, rf)
 
 
-def _totals(analysis: Analysis, trace: Trace) -> dict[str, Check]:
+def _totals(analysis: Analysis, trace: Trace) -> dict[Column, Comparison]:
+    """Params, buffers, the MACs of the whole batch, forward memory (input + every kept
+    output)."""
     t = analysis.totals
     kept = trace.input_bytes + sum(n.kept_bytes for n in trace.nodes)
     return {
-        "params": _same(t.params, sum(n.params for n in trace.nodes)),
-        "buffers": _same(t.buffers, sum(n.buffers for n in trace.nodes)),
-        "macs": _same(t.macs * trace.batch, sum(n.macs_forward for n in trace.nodes),
-                      f"at batch {trace.batch}"),
-        "memory": _same(t.memory_forward, kept, "input + every kept output"),
+        Column.params: _same(t.params, sum(n.params for n in trace.nodes)),
+        Column.buffers: _same(t.buffers, sum(n.buffers for n in trace.nodes)),
+        Column.macs: _same(t.macs * trace.batch, sum(n.macs_forward for n in trace.nodes)),
+        Column.memory: _same(t.memory, kept),
     }
 
 
 # ---- receptive fields -------------------------------------------------------------------
 
 
-def rf_check(report: LayerReport, measured: RFProbe) -> Check:
+def rf_check(report: LayerReport, measured: RFProbe) -> Comparison:
     """Exact probes: size, jump and start per axis, equal. Otherwise (a field that leaves the
     probe input, or a layer after FC/GAP/FLATTEN that sees the whole input), each probed
     unit's static interval [centre ± (size − 1)/2] against its support: equal (as pixel
@@ -166,7 +166,7 @@ def rf_check(report: LayerReport, measured: RFProbe) -> Check:
     if measured.h.exact and measured.w.exact:
         expected = {a: (s.size, s.jump, s.start) for a, s, _ in axes}
         got = {a: (m.size, m.jump, m.start) for a, _, m in axes}
-        return Check(_fields(expected), _fields(got), expected == got)
+        return Comparison(_fields(expected), _fields(got), expected == got)
     intervals = {a: _static_intervals(s, m, measured.whole) for a, s, m in axes}
     # A layer after FC/GAP/FLATTEN unites every unit of a feature map, border units of a
     # transposed conv included, whose theoretical sources lie beyond the layer they read:
@@ -175,10 +175,8 @@ def rf_check(report: LayerReport, measured: RFProbe) -> Check:
     ok = all(_unit_ok([(intervals[a][t], m.supports[t], m.extent) for a, _, m in axes],
                       exact) for t in range(len(intervals["h"])))
     got_iv = {a: [list(iv) for iv in m.supports] for a, _, m in axes}
-    note = ("whole input" if measured.whole else "clipped by the input's border") + \
-        ("" if measured.inside else ", reads padding")
-    return Check({a: [[lo, hi] for lo, hi in ivs] for a, ivs in intervals.items()}, got_iv,
-                 ok, note)
+    return Comparison({a: [[lo, hi] for lo, hi in ivs] for a, ivs in intervals.items()},
+                      got_iv, ok)
 
 
 def _static_intervals(axis: Any, m: AxisProbe, whole: bool) -> list[tuple[Fraction, Fraction]]:
@@ -194,10 +192,10 @@ def _static_intervals(axis: Any, m: AxisProbe, whole: bool) -> list[tuple[Fracti
     return intervals
 
 
-Axis = tuple[tuple[Fraction, Fraction], tuple[int, int], int]  # interval, support, extent
+UnitAxis = tuple[tuple[Fraction, Fraction], tuple[int, int], int]  # interval, support, extent
 
 
-def _unit_ok(axes: list[Axis], inside: bool) -> bool:
+def _unit_ok(axes: list[UnitAxis], inside: bool) -> bool:
     """One probed unit, on both axes (a support is empty on both or on neither: a unit that
     sees nothing along one axis — a transposed conv's hole — sees nothing at all)."""
     clipped = [(max(0, math.ceil(a)), min(extent - 1, math.floor(b)))
@@ -215,7 +213,3 @@ def _unit_ok(axes: list[Axis], inside: bool) -> bool:
 
 def _fields(per_axis: dict[str, tuple[Any, Any, Any]]) -> dict[str, dict[str, Any]]:
     return {a: {"size": s, "jump": j, "start": st} for a, (s, j, st) in per_axis.items()}
-
-
-def options_for(batch: int = 1, seed: int = 0, init: str = "he", std: float = 0.01) -> Options:
-    return Options(batch=batch, seed=seed, init=Init(init), std=std)

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from archcalc.layers.base import (
     Count,
-    Figure,
+    Counted,
     Flag,
     Layer,
     Output,
@@ -38,11 +38,11 @@ class Elementwise(Layer):
         """Operations per element."""
         return self.per_element
 
-    def flops(self, x: Shape, y: Shape) -> Figure:
+    def flops(self, x: Shape, y: Shape) -> Counted:
         dims, ops = product_text(y), self.ops()
         if ops == 1:
-            return Figure(elements(y), dims)
-        return Figure(ops * elements(y), f"{ops}·{dims}")
+            return Counted(elements(y), dims)
+        return Counted(ops * elements(y), f"{ops}·{dims}")
 
 
 @register
@@ -87,8 +87,8 @@ class PReLU(Elementwise):
     per_element = 2
     flops_rule = "2 per element (multiply, max)"
 
-    def params(self, x: Shape, y: Shape) -> Figure:
-        return Figure(channels(x), f"{channels(x)} slopes")
+    def params(self, x: Shape, y: Shape) -> Counted:
+        return Counted(channels(x), f"{channels(x)} slopes")
 
 
 @register
@@ -189,10 +189,10 @@ class Softmax(Elementwise):
     keeps = "output"
     flops_rule = "per position: C exps, C − 1 adds, C divisions"
 
-    def flops(self, x: Shape, y: Shape) -> Figure:
+    def flops(self, x: Shape, y: Shape) -> Counted:
         c = channels(y)
         positions = elements(y) // c
-        return Figure(positions * (3 * c - 1), f"{positions}·(3·{c} − 1)")
+        return Counted(positions * (3 * c - 1), f"{positions}·(3·{c} − 1)")
 
 
 @register
@@ -213,6 +213,6 @@ class Maxout(Layer):
                        f"got {c}", "k groups consecutive channels: C must be a multiple of k")
         return Output((*x[:-1], c // self.k))
 
-    def flops(self, x: Shape, y: Shape) -> Figure:
+    def flops(self, x: Shape, y: Shape) -> Counted:
         dims = product_text(y)
-        return Figure((self.k - 1) * elements(y), f"({self.k} − 1)·{dims}")
+        return Counted((self.k - 1) * elements(y), f"({self.k} − 1)·{dims}")

@@ -16,18 +16,19 @@ MAX_COUNT = 10**9  # channels, units, sizes: larger values are refused
 
 
 @dataclass(frozen=True, slots=True)
-class Figure:
-    """A number and the substituted arithmetic that produced it."""
+class Counted:
+    """A count and the substituted arithmetic that produced it:
+    `Counted(34944, "(11·11·3)·96 + 96")`."""
 
     value: int
     formula: str = ""
 
 
-ZERO = Figure(0)
+ZERO = Counted(0)
 
 
 @dataclass(frozen=True, slots=True)
-class Axis:
+class Extent:
     """The output extent along one spatial axis, with its exact quotient."""
 
     size: int
@@ -45,7 +46,7 @@ class Output:
     """A layer's output shape, and the per-axis arithmetic when it is spatial."""
 
     shape: Shape
-    axes: tuple[Axis, ...] = ()
+    axes: tuple[Extent, ...] = ()
 
     @property
     def fits(self) -> bool:
@@ -177,19 +178,19 @@ class Layer:
     def out_shape(self, x: Shape) -> Output:
         return Output(x)
 
-    def params(self, x: Shape, y: Shape) -> Figure:
+    def params(self, x: Shape, y: Shape) -> Counted:
         return ZERO
 
-    def biases(self, x: Shape, y: Shape) -> Figure:
+    def biases(self, x: Shape, y: Shape) -> Counted:
         return ZERO
 
-    def buffers(self, x: Shape, y: Shape) -> Figure:
+    def buffers(self, x: Shape, y: Shape) -> Counted:
         return ZERO
 
-    def macs(self, x: Shape, y: Shape) -> Figure:
+    def macs(self, x: Shape, y: Shape) -> Counted:
         return ZERO
 
-    def flops(self, x: Shape, y: Shape) -> Figure:
+    def flops(self, x: Shape, y: Shape) -> Counted:
         """Element-wise arithmetic, not counting the 2·MACs of the products."""
         return ZERO
 
@@ -243,20 +244,17 @@ def elements(shape: Shape) -> int:
     return math.prod(shape)
 
 
-def bias_adds(y: Shape, bias: bool) -> Figure:
+def bias_adds(y: Shape, bias: bool) -> Counted:
     """One add per output element when the layer has a bias."""
     if not bias:
         return ZERO
-    return Figure(elements(y), f"{product_text(y)} bias adds")
+    return Counted(elements(y), f"{product_text(y)} bias adds")
 
 
 def product_text(shape: Shape) -> str:
     """The element count as a product, for formulas: 55·55·96."""
     return "·".join(map(str, shape))
 
-
-def shape_text(shape: Shape) -> str:
-    return "×".join(f"{d}" for d in shape)
 
 
 def divisors(n: int) -> list[int]:

@@ -7,9 +7,9 @@ from fractions import Fraction
 
 from archcalc import rf as rflib
 from archcalc.layers.base import (
-    Axis,
     Count,
-    Figure,
+    Counted,
+    Extent,
     Flag,
     Layer,
     Output,
@@ -50,7 +50,7 @@ class Windowed(Layer):
         f_eff = Pair(effective(f.h, d.h), effective(f.w, d.w))
         return f_eff, paddings(p, (h, w), f_eff, s)
 
-    def spatial_out(self, x: Shape) -> tuple[Axis, Axis]:
+    def spatial_out(self, x: Shape) -> tuple[Extent, Extent]:
         f_eff, pads = self.geometry(x)
         _, s, p, _ = self.window()
         same = isinstance(p, Word) and p.text == "same"
@@ -109,19 +109,19 @@ class Conv(Windowed):
         h, w = self.spatial_out(x)
         return Output((h.size, w.size, self.k), (h, w))
 
-    def params(self, x: Shape, y: Shape) -> Figure:
+    def params(self, x: Shape, y: Shape) -> Counted:
         total = self.fan_in(x) * self.k + (self.k if self.bias else 0)
         bias = f" + {self.k}" if self.bias else ""
-        return Figure(total, f"({self.fan_text(x)})·{self.k}{bias}")
+        return Counted(total, f"({self.fan_text(x)})·{self.k}{bias}")
 
-    def biases(self, x: Shape, y: Shape) -> Figure:
-        return Figure(self.k if self.bias else 0)
+    def biases(self, x: Shape, y: Shape) -> Counted:
+        return Counted(self.k if self.bias else 0)
 
-    def macs(self, x: Shape, y: Shape) -> Figure:
-        return Figure(y[0] * y[1] * self.k * self.fan_in(x),
+    def macs(self, x: Shape, y: Shape) -> Counted:
+        return Counted(y[0] * y[1] * self.k * self.fan_in(x),
                       f"{y[0]}·{y[1]}·{self.k}·({self.fan_text(x)})")
 
-    def flops(self, x: Shape, y: Shape) -> Figure:
+    def flops(self, x: Shape, y: Shape) -> Counted:
         return bias_adds(y, self.bias)
 
 
@@ -149,21 +149,21 @@ class Local(Windowed):
         h, w = self.spatial_out(x)
         return Output((h.size, w.size, self.k), (h, w))
 
-    def params(self, x: Shape, y: Shape) -> Figure:
+    def params(self, x: Shape, y: Shape) -> Counted:
         fan = self.f.h * self.f.w * x[2]
         per = fan * self.k + (self.k if self.bias else 0)
         bias = f" + {self.k}" if self.bias else ""
-        return Figure(y[0] * y[1] * per,
+        return Counted(y[0] * y[1] * per,
                       f"{y[0]}·{y[1]}·(({self.f.h}·{self.f.w}·{x[2]})·{self.k}{bias})")
 
-    def biases(self, x: Shape, y: Shape) -> Figure:
-        return Figure(y[0] * y[1] * self.k if self.bias else 0)
+    def biases(self, x: Shape, y: Shape) -> Counted:
+        return Counted(y[0] * y[1] * self.k if self.bias else 0)
 
-    def macs(self, x: Shape, y: Shape) -> Figure:
-        return Figure(y[0] * y[1] * self.k * self.f.h * self.f.w * x[2],
+    def macs(self, x: Shape, y: Shape) -> Counted:
+        return Counted(y[0] * y[1] * self.k * self.f.h * self.f.w * x[2],
                       f"{y[0]}·{y[1]}·{self.k}·({self.f.h}·{self.f.w}·{x[2]})")
 
-    def flops(self, x: Shape, y: Shape) -> Figure:
+    def flops(self, x: Shape, y: Shape) -> Counted:
         return bias_adds(y, self.bias)
 
 
@@ -192,14 +192,14 @@ class Deconv(Layer):
                 raise fail(f"out_p={out_p} must be smaller than the stride or the dilation",
                            "as in PyTorch's ConvTranspose2d")
 
-    def axis(self, size: int, f: int, s: int, p: int, out_p: int, d: int) -> Axis:
+    def axis(self, size: int, f: int, s: int, p: int, out_p: int, d: int) -> Extent:
         f_eff = effective(f, d)
         out = (size - 1) * s - 2 * p + f_eff + out_p
         formula = f"({size} − 1)·{s} − 2·{p} + {f_eff} + {out_p}"
         if out <= 0:
             raise fail("the transposed convolution's output would be empty",
                        f"{formula} = {out} ≤ 0")
-        return Axis(out, Fraction(out), formula)
+        return Extent(out, Fraction(out), formula)
 
     def out_shape(self, x: Shape) -> Output:
         h, w, _ = volume(x, self)
@@ -207,19 +207,19 @@ class Deconv(Layer):
             (h, w), zip(self.f, self.s, self.p, self.out_p, self.d, strict=True), strict=True))
         return Output((axes[0].size, axes[1].size, self.k), axes)
 
-    def params(self, x: Shape, y: Shape) -> Figure:
+    def params(self, x: Shape, y: Shape) -> Counted:
         bias = f" + {self.k}" if self.bias else ""
-        return Figure(self.f.h * self.f.w * x[2] * self.k + (self.k if self.bias else 0),
+        return Counted(self.f.h * self.f.w * x[2] * self.k + (self.k if self.bias else 0),
                       f"({self.f.h}·{self.f.w}·{x[2]})·{self.k}{bias}")
 
-    def biases(self, x: Shape, y: Shape) -> Figure:
-        return Figure(self.k if self.bias else 0)
+    def biases(self, x: Shape, y: Shape) -> Counted:
+        return Counted(self.k if self.bias else 0)
 
-    def macs(self, x: Shape, y: Shape) -> Figure:
-        return Figure(x[0] * x[1] * x[2] * self.f.h * self.f.w * self.k,
+    def macs(self, x: Shape, y: Shape) -> Counted:
+        return Counted(x[0] * x[1] * x[2] * self.f.h * self.f.w * self.k,
                       f"{x[0]}·{x[1]}·{x[2]}·({self.f.h}·{self.f.w}·{self.k})")
 
-    def flops(self, x: Shape, y: Shape) -> Figure:
+    def flops(self, x: Shape, y: Shape) -> Counted:
         return bias_adds(y, self.bias)
 
     def rf(self, x: Shape, field_in: rflib.RF) -> rflib.RF:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from archcalc import rf as rflib
 from archcalc.layers.base import (
     Count,
-    Figure,
+    Counted,
     Flag,
     Layer,
     Output,
@@ -41,20 +41,20 @@ class FC(Layer):
     def fan_text(self, x: Shape) -> str:
         return product_text(x)
 
-    def params(self, x: Shape, y: Shape) -> Figure:
+    def params(self, x: Shape, y: Shape) -> Counted:
         bias = f" + {self.n}" if self.bias else ""
         total = math.prod(x) * self.n + (self.n if self.bias else 0)
         fan = f"({self.fan_text(x)})" if len(x) > 1 else self.fan_text(x)
-        return Figure(total, f"{fan}·{self.n}{bias}")
+        return Counted(total, f"{fan}·{self.n}{bias}")
 
-    def biases(self, x: Shape, y: Shape) -> Figure:
-        return Figure(self.n if self.bias else 0)
+    def biases(self, x: Shape, y: Shape) -> Counted:
+        return Counted(self.n if self.bias else 0)
 
-    def macs(self, x: Shape, y: Shape) -> Figure:
+    def macs(self, x: Shape, y: Shape) -> Counted:
         fan = f"({self.fan_text(x)})" if len(x) > 1 else self.fan_text(x)
-        return Figure(math.prod(x) * self.n, f"{fan}·{self.n}")
+        return Counted(math.prod(x) * self.n, f"{fan}·{self.n}")
 
-    def flops(self, x: Shape, y: Shape) -> Figure:
+    def flops(self, x: Shape, y: Shape) -> Counted:
         return bias_adds(y, self.bias)
 
     def rf(self, x: Shape, field_in: rflib.RF) -> rflib.RF:

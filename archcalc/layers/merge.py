@@ -10,17 +10,17 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from archcalc.layers.base import (
-    Figure,
+    Counted,
     Layer,
     Output,
     Shape,
     elements,
     fail,
     product_text,
-    shape_text,
 )
 from archcalc.layers.channels import Chunk
 from archcalc.layers.registry import register
+from archcalc.units import shape_text
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,8 @@ class Merge(Layer):
     def merge_shape(self, xs: list[Shape], paths: list[str]) -> Output:
         raise NotImplementedError
 
-    def merge_flops(self, xs: list[Shape], y: Shape) -> Figure:
-        return Figure(0)
+    def merge_flops(self, xs: list[Shape], y: Shape) -> Counted:
+        return Counted(0)
 
 
 def _listing(xs: list[Shape], paths: list[str]) -> str:
@@ -72,8 +72,8 @@ def broadcast(name: str, xs: list[Shape], paths: list[str]) -> Shape:
     return (out[2],) if all(len(x) == 1 for x in xs) else out
 
 
-def _elementwise(xs: list[Shape], y: Shape, what: str) -> Figure:
-    return Figure((len(xs) - 1) * elements(y), f"({len(xs)} − 1)·{product_text(y)} {what}")
+def _elementwise(xs: list[Shape], y: Shape, what: str) -> Counted:
+    return Counted((len(xs) - 1) * elements(y), f"({len(xs)} − 1)·{product_text(y)} {what}")
 
 
 @register
@@ -89,7 +89,7 @@ class Add(Merge):
     def merge_shape(self, xs: list[Shape], paths: list[str]) -> Output:
         return Output(broadcast("ADD", xs, paths))
 
-    def merge_flops(self, xs: list[Shape], y: Shape) -> Figure:
+    def merge_flops(self, xs: list[Shape], y: Shape) -> Counted:
         return _elementwise(xs, y, "adds")
 
 
@@ -110,7 +110,7 @@ class Mul(Merge):
     def merge_shape(self, xs: list[Shape], paths: list[str]) -> Output:
         return Output(broadcast("MUL", xs, paths))
 
-    def merge_flops(self, xs: list[Shape], y: Shape) -> Figure:
+    def merge_flops(self, xs: list[Shape], y: Shape) -> Counted:
         return _elementwise(xs, y, "multiplies")
 
 

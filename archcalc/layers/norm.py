@@ -9,7 +9,7 @@ from fractions import Fraction
 from archcalc.layers.base import (
     ZERO,
     Count,
-    Figure,
+    Counted,
     Flag,
     Layer,
     Output,
@@ -39,17 +39,17 @@ class BatchNorm(Layer):
     aliases = ("batchnorm", "batchnormalization")
     flops_rule = "4 per element: γ·(x − μ)/σ + β with stored statistics"
 
-    def params(self, x: Shape, y: Shape) -> Figure:
-        return Figure(2 * channels(x), f"2·{channels(x)} (γ, β)")
+    def params(self, x: Shape, y: Shape) -> Counted:
+        return Counted(2 * channels(x), f"2·{channels(x)} (γ, β)")
 
-    def biases(self, x: Shape, y: Shape) -> Figure:
-        return Figure(channels(x))
+    def biases(self, x: Shape, y: Shape) -> Counted:
+        return Counted(channels(x))
 
-    def buffers(self, x: Shape, y: Shape) -> Figure:
-        return Figure(2 * channels(x), f"2·{channels(x)} (running mean, variance)")
+    def buffers(self, x: Shape, y: Shape) -> Counted:
+        return Counted(2 * channels(x), f"2·{channels(x)} (running mean, variance)")
 
-    def flops(self, x: Shape, y: Shape) -> Figure:
-        return Figure(4 * elements(y), f"4·{product_text(y)}")
+    def flops(self, x: Shape, y: Shape) -> Counted:
+        return Counted(4 * elements(y), f"4·{product_text(y)}")
 
 
 @register
@@ -69,8 +69,8 @@ class LRN(Layer):
     alpha: Fraction = arg(Real(), Fraction(1, 10000), "scale α")
     beta: Fraction = arg(Real(), Fraction(3, 4), "exponent β")
 
-    def flops(self, x: Shape, y: Shape) -> Figure:
-        return Figure((2 * self.n + 3) * elements(y), f"(2·{self.n} + 3)·{product_text(y)}")
+    def flops(self, x: Shape, y: Shape) -> Counted:
+        return Counted((2 * self.n + 3) * elements(y), f"(2·{self.n} + 3)·{product_text(y)}")
 
 
 @register
@@ -108,13 +108,13 @@ class Dropout(Layer):
 # (m = C), GROUPNORM's the g groups of each sample (m = H·W·C/g).
 
 
-def affine_params(x: Shape, affine: bool) -> Figure:
+def affine_params(x: Shape, affine: bool) -> Counted:
     c = channels(x)
-    return Figure(2 * c, f"2·{c} (γ, β)") if affine else ZERO
+    return Counted(2 * c, f"2·{c} (γ, β)") if affine else ZERO
 
 
-def affine_biases(x: Shape, affine: bool) -> Figure:
-    return Figure(channels(x)) if affine else ZERO
+def affine_biases(x: Shape, affine: bool) -> Counted:
+    return Counted(channels(x)) if affine else ZERO
 
 
 def norm_flops_per_element(affine: bool) -> int:
@@ -137,18 +137,18 @@ class LayerNorm(Layer):
 
     affine: bool = arg(Flag(), True, "learn γ and β per channel")
 
-    def params(self, x: Shape, y: Shape) -> Figure:
+    def params(self, x: Shape, y: Shape) -> Counted:
         return affine_params(x, self.affine)
 
-    def biases(self, x: Shape, y: Shape) -> Figure:
+    def biases(self, x: Shape, y: Shape) -> Counted:
         return affine_biases(x, self.affine)
 
-    def flops(self, x: Shape, y: Shape) -> Figure:
+    def flops(self, x: Shape, y: Shape) -> Counted:
         c, k = channels(y), norm_flops_per_element(self.affine)
         positions = elements(y) // c
         where = f"·{product_text(y[:-1])}" if len(y) > 1 else ""
         text = f"({k}·{c} + 2){where}" if where else f"{k}·{c} + 2"
-        return Figure(positions * (k * c + 2), text)
+        return Counted(positions * (k * c + 2), text)
 
 
 @register
@@ -177,15 +177,15 @@ class GroupNorm(Layer):
                        f"got {c}", divisor_hint("g", self.g, c))
         return Output(x)
 
-    def params(self, x: Shape, y: Shape) -> Figure:
+    def params(self, x: Shape, y: Shape) -> Counted:
         return affine_params(x, self.affine)
 
-    def biases(self, x: Shape, y: Shape) -> Figure:
+    def biases(self, x: Shape, y: Shape) -> Counted:
         return affine_biases(x, self.affine)
 
-    def flops(self, x: Shape, y: Shape) -> Figure:
+    def flops(self, x: Shape, y: Shape) -> Counted:
         k = norm_flops_per_element(self.affine)
-        return Figure(k * elements(y) + 2 * self.g, f"{k}·{product_text(y)} + 2·{self.g}")
+        return Counted(k * elements(y) + 2 * self.g, f"{k}·{product_text(y)} + 2·{self.g}")
 
 
 @register
@@ -201,11 +201,11 @@ class Scale(Layer):
     keeps = "input"
     flops_rule = "1 per element (multiply)"
 
-    def params(self, x: Shape, y: Shape) -> Figure:
-        return Figure(channels(x), f"{channels(x)} (γ)")
+    def params(self, x: Shape, y: Shape) -> Counted:
+        return Counted(channels(x), f"{channels(x)} (γ)")
 
-    def flops(self, x: Shape, y: Shape) -> Figure:
-        return Figure(elements(y), product_text(y))
+    def flops(self, x: Shape, y: Shape) -> Counted:
+        return Counted(elements(y), product_text(y))
 
 
 @register

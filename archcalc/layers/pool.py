@@ -9,9 +9,9 @@ from fractions import Fraction
 
 from archcalc import rf as rflib
 from archcalc.layers.base import (
-    Axis,
     Count,
-    Figure,
+    Counted,
+    Extent,
     Flag,
     Layer,
     Output,
@@ -62,9 +62,9 @@ class MaxPool(Pool):
     aliases = ("pool", "max_pool", "maxpooling")
     flops_rule = "F·F − 1 comparisons per output element"
 
-    def flops(self, x: Shape, y: Shape) -> Figure:
+    def flops(self, x: Shape, y: Shape) -> Counted:
         taps = self.f.h * self.f.w
-        return Figure((taps - 1) * elements(y), f"({self.f.h}·{self.f.w} − 1)·{product_text(y)}")
+        return Counted((taps - 1) * elements(y), f"({self.f.h}·{self.f.w} − 1)·{product_text(y)}")
 
 
 @register
@@ -74,8 +74,9 @@ class AvgPool(Pool):
     aliases = ("avg_pool", "averagepool", "meanpool")
     flops_rule = "F·F − 1 adds and 1 division per output element"
 
-    def flops(self, x: Shape, y: Shape) -> Figure:
-        return Figure(self.f.h * self.f.w * elements(y), f"{self.f.h}·{self.f.w}·{product_text(y)}")
+    def flops(self, x: Shape, y: Shape) -> Counted:
+        return Counted(self.f.h * self.f.w * elements(y),
+                       f"{self.f.h}·{self.f.w}·{product_text(y)}")
 
 
 @register
@@ -91,8 +92,8 @@ class GlobalAvgPool(Layer):
     def out_shape(self, x: Shape) -> Output:
         return Output((1, 1, volume(x, self)[2]))
 
-    def flops(self, x: Shape, y: Shape) -> Figure:
-        return Figure(elements(x), f"{product_text(x)}")
+    def flops(self, x: Shape, y: Shape) -> Counted:
+        return Counted(elements(x), f"{product_text(x)}")
 
     def rf(self, x: Shape, field_in: rflib.RF) -> rflib.RF:
         return whole_input(x, field_in)
@@ -144,9 +145,9 @@ class AdaptiveAvgPool(AdaptivePool):
                   "(Σ window widths)·C, Σ heights = H + h − gcd(H, h) (H·W·C when h | H "
                   "and w | W, as AVGPOOL)")
 
-    def flops(self, x: Shape, y: Shape) -> Figure:
+    def flops(self, x: Shape, y: Shape) -> Counted:
         area, text = self.window_area(x)
-        return Figure(area * y[2], f"{text}·{y[2]}")
+        return Counted(area * y[2], f"{text}·{y[2]}")
 
 
 @register
@@ -158,10 +159,10 @@ class AdaptiveMaxPool(AdaptivePool):
     flops_rule = ("area − 1 comparisons per output element: ((Σ window heights)·"
                   "(Σ window widths) − h·w)·C, Σ heights = H + h − gcd(H, h)")
 
-    def flops(self, x: Shape, y: Shape) -> Figure:
+    def flops(self, x: Shape, y: Shape) -> Counted:
         area, text = self.window_area(x)
         h, w, c = y
-        return Figure((area - h * w) * c, f"({text} − {h}·{w})·{c}")
+        return Counted((area - h * w) * c, f"({text} − {h}·{w})·{c}")
 
 
 @register
@@ -223,10 +224,10 @@ class ZeroPad(Layer):
                     rflib.window(field_in.w, 1, 1, pads.w[0]))
 
 
-def padded_axis(size: int, pads: tuple[int, int]) -> Axis:
+def padded_axis(size: int, pads: tuple[int, int]) -> Extent:
     """The extent before + size + after."""
     total = pads[0] + size + pads[1]
-    return Axis(total, Fraction(total), f"{pads[0]} + {size} + {pads[1]}")
+    return Extent(total, Fraction(total), f"{pads[0]} + {size} + {pads[1]}")
 
 
 def whole_input(x: Shape, field_in: rflib.RF) -> rflib.RF:

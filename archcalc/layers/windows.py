@@ -7,8 +7,9 @@ import math
 from fractions import Fraction
 
 from archcalc import rf as rflib
-from archcalc.layers.base import Axis, fail
-from archcalc.values import Pair, Word, show
+from archcalc.layers.base import Extent, fail
+from archcalc.units import fraction_text
+from archcalc.values import Pair, Word
 
 
 def word_padding(pad: Word, size: int, f_eff: int, stride: int) -> tuple[int, int]:
@@ -34,7 +35,7 @@ def effective(f: int, d: int) -> int:
 
 
 def window_axis(size: int, f_eff: int, stride: int, pad: tuple[int, int],
-                ceil: bool = False, same: bool = False) -> Axis:
+                ceil: bool = False, same: bool = False) -> Extent:
     """Output extent (W − F' + P_before + P_after)/S + 1, floored (or ceiled, as Caffe).
 
     With `p=same` the size is ⌈W/S⌉ by definition (TF/Keras), so it always fits.
@@ -46,19 +47,15 @@ def window_axis(size: int, f_eff: int, stride: int, pad: tuple[int, int],
     formula = f"({size} − {f_eff} + {pads})/{stride} + 1"
     if span < 0:
         raise fail(f"window {f_eff} is larger than the padded input {size + before + after}",
-                   f"output would be {formula} = {_fmt(exact)} ≤ 0")
+                   f"output would be {formula} = {fraction_text(exact)} ≤ 0")
     out = math.floor(exact)
     if ceil and exact.denominator != 1:
         out = math.ceil(exact)
         if (out - 1) * stride >= size + before:  # PyTorch: the last window starts inside
             out -= 1
     if exact.denominator == 1:
-        return Axis(out, exact, formula)
-    return Axis(out, exact, formula, "same" if same else "ceil" if ceil else "floor")
-
-
-def _fmt(value: Fraction) -> str:
-    return show(value) if value.denominator == 1 else f"{float(value):.2f}"
+        return Extent(out, exact, formula)
+    return Extent(out, exact, formula, "same" if same else "ceil" if ceil else "floor")
 
 
 def spatial_rf(field_in: rflib.RF, f: Pair[int], stride: Pair[int],

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from archcalc.rf import RF
 from archcalc.values import show
 
 LEGEND = "H×W×C · MAC = multiply-add · K/M/G = 10³/10⁶/10⁹ · MB = 10⁶ B · * in place"
-
-
-def dims(shape: tuple[int, ...]) -> str:
-    return "×".join(map(str, shape))
-
-
-def number(value: int | Fraction) -> int | float:
-    """An exact value for JSON: an int when integral, else a float."""
-    return value.numerator if value.denominator == 1 else float(value)
 
 
 def rf_size(rf: RF) -> str:

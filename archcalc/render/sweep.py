@@ -11,10 +11,11 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from archcalc.render.common import number
+from archcalc.figures import COUNTS, Column
+from archcalc.render.notes import note_text
 from archcalc.render.text import safe_cells
 from archcalc.sweep import Outcome
-from archcalc.units import compact, grouped, size_bytes
+from archcalc.units import compact, grouped, json_number, size_bytes
 from archcalc.values import show
 
 
@@ -33,34 +34,55 @@ def sweep_table(outcomes: Sequence[Outcome], labels: Sequence[str]) -> Table:
         cells += [Text("✓" if p else "–") for p in o.optional]
         if o.valid:
             cells += [Text(grouped(o.params)), Text(compact(o.macs)), Text(size_bytes(o.memory)),
-                      Text(show(o.rf)), Text(o.reason, style="yellow")]
+                      Text(show(o.rf)), Text(note(o), style="yellow")]
         else:
             cells += [Text("✗", style="bold red")] + [Text("")] * 3 + \
-                [Text(o.reason, style="red")]
+                [Text(note(o), style="red")]
         table.add_row(*cells)
     return table
 
 
+def note(o: Outcome) -> str:
+    """Why a configuration is invalid, or the first layer's note (`conv1: does not fit …`)."""
+    if not o.valid:
+        return o.error
+    return f"{o.noted[0]}: {note_text(o.noted[1])}" if o.noted else ""
+
+
+FIGURES = (Column.layers, *COUNTS, Column.memory_training, Column.rf)  # JSON and CSV columns
+
+
+def _figures(o: Outcome) -> dict[str, object]:
+    return {c.key: json_number(o.value(c)) for c in FIGURES}
+
+
 def _row(o: Outcome, labels: Sequence[str]) -> dict[str, object]:
-    row: dict[str, object] = {name: (v if isinstance(v, int) else show(v))
-                              for name, v in o.values}
-    row.update({label: present for label, present in zip(labels, o.optional, strict=True)})
-    row.update({"valid": o.valid, "layers": o.layers, "params": o.params, "macs": o.macs,
-                "memory_bytes": o.memory, "rf": number(o.rf), "note": o.reason})
-    return row
+    return {"values": {name: (v if isinstance(v, int) else show(v)) for name, v in o.values},
+            "optional": dict(zip(labels, o.optional, strict=True)), "valid": o.valid,
+            **_figures(o), "note": note(o)}
 
 
 def sweep_json(outcomes: Sequence[Outcome], labels: Sequence[str], total: int) -> str:
+    """{"configurations": n, "shown": n, "results": [{"values": {param: value}, "optional":
+    {label: present}, "valid": …, figures …, "note": …}]} — swept params apart from the
+    figures, so that a param named like a figure keeps its value."""
     return json.dumps({"configurations": total, "shown": len(outcomes),
                        "results": [_row(o, labels) for o in outcomes]},
                       indent=1, ensure_ascii=False) + "\n"
 
 
 def sweep_csv(outcomes: Sequence[Outcome], labels: Sequence[str]) -> str:
+    """One row per configuration: the swept params (a name that is also a column's is
+    written `param:NAME`), each `?` element, valid, the figures, the note."""
     out = io.StringIO()
-    rows = [_row(o, labels) for o in outcomes]
-    if rows:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(safe_cells(list(rows[0])))
-        writer.writerows(safe_cells(list(row.values())) for row in rows)
+    if not outcomes:
+        return ""
+    taken = {c.key for c in FIGURES} | {"valid", "note"} | set(labels)
+    names = [name if name not in taken else f"param:{name}" for name, _ in outcomes[0].values]
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(safe_cells([*names, *labels, "valid", *(c.key for c in FIGURES), "note"]))
+    for o in outcomes:
+        figures = list(_figures(o).values())
+        writer.writerow(safe_cells([*(v if isinstance(v, int) else show(v) for _, v in o.values),
+                                    *o.optional, o.valid, *figures, note(o)]))
     return out.getvalue()

@@ -8,19 +8,21 @@ from rich.table import Table
 from rich.text import Text
 
 from archcalc.analyze import Analysis, GroupReport, LayerReport
-from archcalc.render.common import LEGEND, dims, rf_size, settings_line
-from archcalc.render.text import explain_lines
-from archcalc.units import compact, grouped, size_bibytes, size_bytes
+from archcalc.render.common import LEGEND, rf_size, settings_line
+from archcalc.render.explain import explain_lines
+from archcalc.render.notes import misfit_text, placement_text
+from archcalc.units import compact, grouped, shape_text, size_bibytes, size_bytes
 from archcalc.values import show
 
 
 def to_table(analysis: Analysis, explain: bool = False) -> RenderableType:
     """The whole terminal rendering: title, layer table, notes, totals, legend."""
     parts: list[RenderableType] = [_title(analysis), _layers(analysis)]
-    notes = [r for r in analysis.layers if r.note]
-    for r in notes:
-        parts.append(Text(f"! {r.name}: {r.note.removeprefix('does not fit: ')}",
-                          style="yellow"))
+    for r in analysis.layers:
+        if r.notes:
+            said = [misfit_text(r.notes.misfit)] if r.notes.misfit else []
+            said += [placement_text(r.notes.placement)] if r.notes.placement.blocker else []
+            parts.append(Text(f"! {r.name}: {'; '.join(said)}", style="yellow"))
     parts += [_totals(analysis), Text(LEGEND, style="dim")]
     if explain:
         parts.append(Text("\n" + "\n".join(explain_lines(analysis))))
@@ -29,7 +31,7 @@ def to_table(analysis: Analysis, explain: bool = False) -> RenderableType:
 
 def _title(analysis: Analysis) -> Text:
     text = Text(analysis.network, style="bold")
-    text.append(f"  input {dims(analysis.input)}")
+    text.append(f"  input {shape_text(analysis.input)}")
     if analysis.params:
         text.append("  " + ", ".join(f"{k}={show(v)}" for k, v in analysis.params),
                     style="dim")
@@ -70,7 +72,7 @@ def _relative(name: str, open_scopes: list[GroupReport]) -> str:
 
 
 def _row(r: LayerReport, open_scopes: list[GroupReport]) -> list[Text]:
-    output = dims(r.output) + ("" if r.fits else "!")
+    output = shape_text(r.output) + ("" if r.fits else "!")
     act = compact(r.activations) + ("*" if not r.stored else "")
     return [Text(_relative(r.name, open_scopes)), Text(r.brief),
             Text(output, style="" if r.fits else "yellow"), Text(grouped(r.params)),
@@ -80,7 +82,7 @@ def _row(r: LayerReport, open_scopes: list[GroupReport]) -> list[Text]:
 
 def _scope_row(group: GroupReport, open_scopes: list[GroupReport]) -> list[Text]:
     title = group.title if len(group.title) <= 24 else group.title[:23] + "…"
-    return [Text(_relative(group.name, open_scopes)), Text(title), Text(dims(group.output)),
+    return [Text(_relative(group.name, open_scopes)), Text(title), Text(shape_text(group.output)),
             Text(grouped(group.params)), Text(compact(group.macs) if group.macs else "–"),
             Text(""), Text("")]
 
@@ -94,8 +96,8 @@ def _totals(analysis: Analysis) -> Table:
     grid.add_row("compute", f"{compact(t.macs)} MACs ({grouped(t.macs)})   "
                             f"{compact(t.flops)} FLOPs")
     per = "image" if s.batch == 1 else f"batch of {s.batch}"
-    grid.add_row("memory", f"forward {size_bytes(t.memory_forward)} "
-                           f"({size_bibytes(t.memory_forward)}) per {per}, training "
+    grid.add_row("memory", f"forward {size_bytes(t.memory)} "
+                           f"({size_bibytes(t.memory)}) per {per}, training "
                            f"{size_bytes(t.memory_training)}")
     grid.add_row("", Text(f"{grouped(t.activations)} activations per image; "
                           f"{settings_line(s.batch, s.dtype, s.optimizer)}", style="dim"))

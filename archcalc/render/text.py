@@ -9,8 +9,11 @@ from typing import Any
 
 from archcalc.analyze import Analysis, LayerReport
 from archcalc.errors import ArchError
-from archcalc.render.common import LEGEND, dims, number, rf_size, settings_line
-from archcalc.units import compact, grouped, size_bibytes, size_bytes
+from archcalc.figures import COUNTS, Column
+from archcalc.render.common import LEGEND, rf_size, settings_line
+from archcalc.render.explain import explain_lines, layer_rows, total_rows
+from archcalc.render.notes import note_text
+from archcalc.units import compact, grouped, json_number, shape_text, size_bibytes, size_bytes
 from archcalc.values import show
 
 
@@ -18,6 +21,8 @@ def to_json(analysis: Analysis, explain: bool = False) -> str:
     """The stable JSON interface: design.md §5, plus extra keys."""
     s = analysis.settings
     t = analysis.totals
+    totals: dict[str, Any] = {c.value: t[c] for c in COUNTS if c is not Column.memory}
+    totals["memory_bytes"] = {"forward": t.memory, "training": t.memory_training}
     doc: dict[str, Any] = {
         "network": analysis.network,
         "input": list(analysis.input),
@@ -25,13 +30,10 @@ def to_json(analysis: Analysis, explain: bool = False) -> str:
         "settings": {"batch": s.batch, "dtype": str(s.dtype), "optimizer": str(s.optimizer),
                      "strict": s.strict, "count_inplace": s.count_inplace},
         "layers": [_layer(r, explain) for r in analysis.layers],
-        "totals": {"params": t.params, "weights": t.weights, "buffers": t.buffers,
-                   "macs": t.macs, "flops": t.flops, "activations": t.activations,
-                   "memory_bytes": {"forward": t.memory_forward,
-                                    "training": t.memory_training}},
+        "totals": totals,
     }
     if explain:
-        doc["totals"]["formulas"] = dict(t.formulas)
+        doc["totals"]["formulas"] = dict(total_rows(analysis))
     return _one_per_line(doc, "layers")
 
 
@@ -55,19 +57,33 @@ def _value(value: object) -> object:
 
 
 def _layer(r: LayerReport, explain: bool) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "name": r.name, "kind": r.kind, "layer": r.layer, "inputs": list(r.inputs),
-        "output": list(r.output), "params": r.params, "weights": r.weights,
-        "buffers": r.buffers, "macs": r.macs, "flops": r.flops,
-        "activations": r.activations, "in_place": not r.stored, "memory_bytes": r.memory,
-        "rf": {"size": [number(r.rf.h.size), number(r.rf.w.size)],
-               "jump": [number(r.rf.h.jump), number(r.rf.w.jump)],
-               "start": [float(r.rf.h.start), float(r.rf.w.start)]},
-        "fits": r.fits, "note": r.note,
-    }
+    row: dict[str, Any] = {column.key: _cell(r, column) for column in LAYER_COLUMNS}
     if explain:
-        row["formulas"] = dict(r.formulas)
+        row["formulas"] = dict(layer_rows(r))
     return row
+
+
+def _cell(r: LayerReport, column: Column) -> object:
+    """One layer's value of a column, as JSON data."""
+    if column in COUNTS:
+        return r[column]
+    return {Column.name: r.name, Column.kind: r.kind, Column.layer: r.layer,
+            Column.inputs: list(r.inputs), Column.output: list(r.output),
+            Column.in_place: not r.stored, Column.rf: _rf(r), Column.fits: r.fits,
+            Column.note: note_text(r.notes)}[column]
+
+
+def _rf(r: LayerReport) -> dict[str, list[int | float]]:
+    return {"size": [json_number(r.rf.h.size), json_number(r.rf.w.size)],
+            "jump": [json_number(r.rf.h.jump), json_number(r.rf.w.jump)],
+            "start": [float(r.rf.h.start), float(r.rf.w.start)]}
+
+
+# The columns of a layer in JSON (design.md §5 order) and CSV.
+LAYER_COLUMNS = (Column.name, Column.kind, Column.layer, Column.inputs, Column.output,
+                 Column.params, Column.weights, Column.buffers, Column.macs, Column.flops,
+                 Column.activations, Column.in_place, Column.memory, Column.rf, Column.fits,
+                 Column.note)
 
 
 def error_object(err: ArchError) -> dict[str, object]:
@@ -85,26 +101,34 @@ def error_json(err: ArchError) -> str:
     return json.dumps({"error": error_object(err)}, indent=1, ensure_ascii=False) + "\n"
 
 
-CSV_COLUMNS = ("name", "kind", "layer", "inputs", "output", "params", "weights", "buffers",
-               "macs", "flops", "activations", "in_place", "memory_bytes", "rf_size",
-               "rf_jump", "rf_start", "fits", "note")
-
-
 def to_csv(analysis: Analysis) -> str:
     """One row per layer and a final `total` row; exact integers."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    header: list[str] = []
+    for column in LAYER_COLUMNS:
+        header += [f"rf_{a}" for a in ("size", "jump", "start")] if column is Column.rf \
+            else [column.key]
+    writer.writerow(header)
     for r in analysis.layers:
-        writer.writerow(safe_cells([r.name, r.kind, r.layer, " ".join(r.inputs), "x".join(
-            map(str, r.output)), r.params, r.weights, r.buffers, r.macs, r.flops,
-            r.activations, str(not r.stored).lower(), r.memory, _pair(r, "size"),
-            _pair(r, "jump"), _pair(r, "start"), str(r.fits).lower(), r.note]))
+        writer.writerow(safe_cells([text for column in LAYER_COLUMNS
+                                    for text in _csv_cells(r, column)]))
     t = analysis.totals
-    writer.writerow(safe_cells(["total", "", "", "", "", t.params, t.weights, t.buffers,
-                                t.macs, t.flops, t.activations, "", t.memory_forward, "", "",
-                                "", "", f"training memory {t.memory_training} bytes"]))
+    writer.writerow(safe_cells(["total", "", "", "", "", *(t[c] for c in COUNTS[:-1]), "",
+                                t.memory, "", "", "", "",
+                                f"training memory {t.memory_training} bytes"]))
     return out.getvalue()
+
+
+def _csv_cells(r: LayerReport, column: Column) -> list[object]:
+    if column is Column.rf:
+        return [_pair(r, "size"), _pair(r, "jump"), _pair(r, "start")]
+    value = _cell(r, column)
+    if isinstance(value, bool):
+        return [str(value).lower()]
+    if isinstance(value, list):
+        return ["x".join(map(str, value)) if column is Column.output else " ".join(value)]
+    return [value]
 
 
 def _pair(r: LayerReport, attr: str) -> str:
@@ -120,21 +144,21 @@ def safe_cells(row: list[object]) -> list[object]:
 
 def to_markdown(analysis: Analysis, explain: bool = False) -> str:
     """A GitHub table with exact figures, the totals and the legend."""
-    lines = [f"**{_md(analysis.network)}** — input {dims(analysis.input)}", "",
+    lines = [f"**{_md(analysis.network)}** — input {shape_text(analysis.input)}", "",
              "| name | layer | output | params | MACs | FLOPs | activations | RF |",
              "|---|---|---|--:|--:|--:|--:|--:|"]
     for r in analysis.layers:
         act = grouped(r.activations) + ("" if r.stored else " *")
-        out = dims(r.output) + (" ⚠" if not r.fits else "")
+        out = shape_text(r.output) + (" ⚠" if not r.fits else "")
         lines.append(f"| {_md(r.name)} | `{r.layer}` | {out} | {grouped(r.params)} | "
                      f"{grouped(r.macs)} | {grouped(r.flops)} | {act} | {rf_size(r.rf)} |")
     t, s = analysis.totals, analysis.settings
     lines += ["", f"- params: {grouped(t.params)} (buffers {grouped(t.buffers)})",
               f"- MACs: {grouped(t.macs)} ({compact(t.macs)}), FLOPs: {grouped(t.flops)}",
               f"- memory ({settings_line(s.batch, s.dtype, s.optimizer)}): forward "
-              f"{size_bytes(t.memory_forward)} ({size_bibytes(t.memory_forward)}), training "
+              f"{size_bytes(t.memory)} ({size_bibytes(t.memory)}), training "
               f"{size_bytes(t.memory_training)}", "", f"_{LEGEND}_"]
-    notes = [f"- ⚠ {_md(r.name)}: {r.note}" for r in analysis.layers if r.note]
+    notes = [f"- ⚠ {_md(r.name)}: {note_text(r.notes)}" for r in analysis.layers if r.notes]
     if notes:
         lines += ["", *notes]
     if explain:
@@ -144,14 +168,3 @@ def to_markdown(analysis: Analysis, explain: bool = False) -> str:
 
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
-
-
-def explain_lines(analysis: Analysis) -> list[str]:
-    """The substituted arithmetic of every figure, layer by layer, then the totals."""
-    lines = []
-    for r in analysis.layers:
-        lines.append(f"{r.name}  {r.layer}  ← {', '.join(r.inputs)}")
-        lines += [f"  {label:<12}{formula}" for label, formula in r.formulas]
-    lines.append("total")
-    lines += [f"  {label:<12}{formula}" for label, formula in analysis.totals.formulas]
-    return lines

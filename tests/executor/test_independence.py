@@ -16,7 +16,8 @@ EXECUTOR = Path(__file__).resolve().parents[2] / "archcalc" / "executor"
 KERNEL_MODULES = {"__init__", "base", "gemm", "im2col", "conv", "pool", "dense", "activation",
                   "norm", "merge", "init", "gradcheck", "naive", "geometry", "registry",
                   "kernels", "gated", "layernorm", "adaptive", "channels", "deconv", "trace"}
-RUNNER_ALLOWED = {"archcalc.graph", "archcalc.values", "archcalc.errors", "archcalc.units"}
+RUNNER_ALLOWED = {"archcalc.graph", "archcalc.values", "archcalc.errors", "archcalc.units",
+                  "archcalc.figures"}  # the names of the figures, not their rules
 ANALYZER = {"archcalc.analyze", "archcalc.settings"}
 COMPARERS = {"verify", "guard"}
 

@@ -11,6 +11,7 @@ import archcalc
 from archcalc.executor import geometry
 from archcalc.executor.kernels import KERNELS
 from archcalc.executor.network import Options, run
+from archcalc.executor.trace import Blocked
 from archcalc.layers import graph_kinds
 from archcalc.values import Pair, Word
 
@@ -83,7 +84,7 @@ def test_in_place_is_refused_when_another_path_reads_the_input_later() -> None:
     nodes, _ = trace_of("input 6x6x2\nCONV(2, f=1)\nRES(RELU - CONV(2, p=1) | IDENTITY)")
     relu = nodes["relu1"]
     assert relu.kept_bytes == 6 * 6 * 2 * 4 and relu.lives_in == ""
-    assert "reads it later" in relu.note
+    assert relu.blocked == Blocked("identity1", kept=False)
     assert nodes["identity1"].lives_in == "conv1"  # a view: no new storage
 
 
@@ -91,7 +92,7 @@ def test_in_place_is_refused_over_an_output_a_cache_keeps() -> None:
     nodes, _ = trace_of("input 5x5x1\nCONV(2) - TANH - DROPOUT")  # tanh's backward needs it
     assert nodes["tanh1"].lives_in == "conv1"
     assert nodes["dropout1"].kept_bytes == 3 * 3 * 2 * 4
-    assert "tanh1 keeps that storage" in nodes["dropout1"].note
+    assert nodes["dropout1"].blocked == Blocked("tanh1", kept=True)
 
 
 def test_relu_then_dropout_both_in_place() -> None:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import archcalc
 from archcalc.executor.network import Options
 from archcalc.executor.verify import Report, compare
+from archcalc.figures import Column
 from archcalc.layers import graph_kinds
 
 ACTIVATIONS = ["RELU", "LEAKYRELU(0.1)", "PRELU", "ELU", "SIGMOID", "TANH", "BN", "LRN(n=3)",
@@ -237,14 +238,15 @@ def run(text: str, batch: int = 2) -> Report:
 def assert_agrees(report: Report, text: str) -> None:
     for layer in report.layers:
         where = f"{layer.name} in\n{text}"
-        assert layer.output.ok, (where, layer.output)
-        assert layer.params.ok and layer.buffers.ok, (where, layer.params, layer.buffers)
-        assert layer.macs.ok, (where, layer.macs)
+        f = layer.figures
+        assert f[Column.output].ok, (where, f[Column.output])
+        assert f[Column.params].ok and f[Column.buffers].ok, (where, f)
+        assert f[Column.macs].ok, (where, f[Column.macs])
         assert layer.trace.grads_ok, where
-        assert layer.memory.ok, (where, layer.memory)
-        assert layer.rf is not None
-        assert layer.rf.ok, (where, layer.rf)
-    assert report.totals["params"].ok and report.totals["macs"].ok, text
+        assert f[Column.memory].ok, (where, f[Column.memory])
+        assert Column.rf in f
+        assert f[Column.rf].ok, (where, f[Column.rf])
+    assert report.totals[Column.params].ok and report.totals[Column.macs].ok, text
 
 
 CI = settings(max_examples=200, deadline=None, derandomize=True,

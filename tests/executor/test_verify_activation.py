@@ -46,7 +46,7 @@ def verified(text: str, options: Options = Options(), gradcheck: int = 0) -> Rep
     graph = archcalc.build_graph(text)
     analysis = archcalc.analyze(text, batch=options.batch, dtype=options.dtype)
     report = compare(graph, analysis, options, gradcheck_samples=gradcheck)
-    failing = [(layer.name, layer.memory, layer.rf) for layer in report.layers if not layer.ok]
+    failing = [(layer.name, layer.figures) for layer in report.layers if not layer.ok]
     assert report.ok, failing
     return report
 

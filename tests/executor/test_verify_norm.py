@@ -8,7 +8,9 @@ import pytest
 
 import archcalc
 from archcalc.executor.network import Options
+from archcalc.executor.trace import Blocked
 from archcalc.executor.verify import Report, compare
+from archcalc.figures import Column
 
 BRIEF = """input 16x16x4
 CONV(8, f=3, p=1) - LAYERNORM - CONV(8, f=3, p=1) - GROUPNORM(2) - RELU
@@ -36,8 +38,7 @@ def verified(text: str, batch: int = 3, gradcheck: int = 0) -> Report:
     graph = archcalc.build_graph(text)
     analysis = archcalc.analyze(text, batch=batch)
     report = compare(graph, analysis, Options(batch=batch, seed=5), gradcheck_samples=gradcheck)
-    failing = [(layer.name, layer.output, layer.params, layer.buffers, layer.macs,
-                layer.memory, layer.rf) for layer in report.layers if not layer.ok]
+    failing = [(layer.name, layer.figures) for layer in report.layers if not layer.ok]
     assert report.ok, (failing, report.totals, [g for g in report.gradcheck if not g.ok])
     return report
 
@@ -74,7 +75,7 @@ def test_the_brief_net_in_place_and_kept_figures() -> None:
     assert nodes["gn1"].workspace_bytes == (16 * 16 * 8 + 2) * batch * itemsize
     assert nodes["droppath1"].workspace_bytes == batch * itemsize
     assert nodes["scale1"].workspace_bytes == 0  # its cache holds conv3's output and γ
-    assert report.totals["memory"].ok
+    assert report.totals[Column.memory].ok
 
 
 def test_in_place_blocked_where_a_backward_keeps_the_tensor() -> None:
@@ -84,8 +85,8 @@ def test_in_place_blocked_where_a_backward_keeps_the_tensor() -> None:
             "ADD(LAYERNORM(affine=false) | RELU) - LN(affine=false) - RELU")
     report = verified(text, batch=2)
     nodes = {layer.name: layer.trace for layer in report.layers}
-    assert "scale1 keeps that storage" in nodes["relu1"].note
-    assert "tanh1 keeps that storage" in nodes["droppath1"].note
+    assert nodes["relu1"].blocked == Blocked("scale1", kept=True)
+    assert nodes["droppath1"].blocked == Blocked("tanh1", kept=True)
     assert nodes["relu2"].lives_in and nodes["relu3"].lives_in == "ln2"
 
 
@@ -94,5 +95,5 @@ def test_receptive_fields_pass_through_the_norms() -> None:
     report = verified(RESNET_GN)
     by_name = {layer.name: layer for layer in report.layers}
     for name in ("gn1", "gn2", "gn3"):
-        assert by_name[name].rf is not None and by_name[name].rf.ok
-    assert by_name["gn3"].rf.got["h"]["size"] == 3 + 2 + 2  # type: ignore[union-attr]
+        assert by_name[name].figures[Column.rf].ok
+    assert by_name["gn3"].figures[Column.rf].got["h"]["size"] == 3 + 2 + 2

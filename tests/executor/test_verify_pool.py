@@ -30,7 +30,7 @@ NETS = {
 
 
 def failures(report) -> list[str]:  # type: ignore[no-untyped-def]
-    return [f"{layer.name}: output {layer.output}, memory {layer.memory}, rf {layer.rf}"
+    return [f"{layer.name}: {layer.figures}"
             for layer in report.layers if not layer.ok]
 
 

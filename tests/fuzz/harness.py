@@ -67,13 +67,13 @@ def _analysis_renders(analysis: archcalc.Analysis, source: archcalc.errors.Sourc
     from archcalc.sweep import Sweep, optional_labels
 
     results = run_checks(analysis)
-    json.loads(checks.checks_json({"<fuzz>": results}))
+    json.loads(checks.checks_json([("<fuzz>", (analysis, results))]))
     json.loads(text.to_json(analysis, explain=True))
     text.to_csv(analysis)
     text.to_markdown(analysis, explain=True)
     console = Console(file=io.StringIO(), width=100)
     console.print(to_table(analysis, explain=len(analysis.layers) <= 100))  # rich is slow
-    console.print(checks.checks_table("<fuzz>", results))
+    console.print(checks.checks_table("<fuzz>", (analysis, results)))
     job = Sweep(source, {}, limits=LIMITS)
     if job.configurations <= 4:
         outcomes = list(job.run())
