@@ -1,6 +1,6 @@
 """Graph → Analysis: every layer's figures and the totals, exactly, with their arithmetic.
 
-Memory convention (CS231n VGG table, design.md §2): forward memory per image is the input
+Memory convention (CS231n VGG table, docs/language.md §8): forward memory per image is the input
 plus every layer's output, except the in-place kinds (activations other than MAXOUT,
 DROPOUT, FLATTEN, IDENTITY) unless `count_inplace`. Training adds a gradient for every
 stored activation, plus parameters, their gradients and the optimizer's state.

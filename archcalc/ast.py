@@ -194,7 +194,7 @@ class Block:
 
 
 @dataclass(frozen=True, slots=True)
-class Check:
+class ExpectItem:
     """One `key=value` item of an expect line (or the shape, with key `shape`)."""
 
     key: str
@@ -207,7 +207,7 @@ class Expect:
     """`expect NAME: SHAPE key=value ...`."""
 
     target: str
-    checks: tuple[Check, ...]
+    checks: tuple[ExpectItem, ...]
     span: Span
     target_span: Span
 

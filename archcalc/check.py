@@ -73,7 +73,7 @@ def _names_hint(target: str, names: list[str]) -> str:
     return head + "use a layer name as printed by `archcalc analyze`, `total` or `input`"
 
 
-def _compile(target: str, item: ast.Check) -> Expectation:
+def _compile(target: str, item: ast.ExpectItem) -> Expectation:
     allowed = INPUT_CHECKS if target == "input" else TOTAL_CHECKS if target == "total" \
         else LAYER_CHECKS
     keys = {expect_key(c): c for c in allowed}

@@ -45,7 +45,3 @@ class Graph:
     optionals: tuple[Span, ...]  # every `?` element, in source order
     source: Source
     defaults: tuple[str, ...]  # the `defaults` statements as written
-
-    def index(self) -> dict[str, int]:
-        """Node index by name."""
-        return {node.name: i for i, node in enumerate(self.nodes)}

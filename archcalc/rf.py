@@ -26,7 +26,7 @@ from archcalc.errors import ArchError
 from archcalc.values import Pair
 
 Number = int | Fraction  # kept an int whenever it is one: Fraction arithmetic is slow
-Span = tuple[int, int]  # first and last input pixel seen (last < first: sees nothing)
+Interval = tuple[int, int]  # first and last input pixel seen (last < first: sees nothing)
 MAX_PERIOD = 4096  # phases tracked per axis: upsampling factors multiplied along a path
 
 
@@ -37,11 +37,11 @@ class AxisRF:
     unit 0; with phases, their mean centre moved back to unit 0)."""
 
     jump: Number
-    spans: tuple[Span, ...]
+    spans: tuple[Interval, ...]
     size: int
     start: Number
 
-    def span(self, unit: int) -> Span:
+    def span(self, unit: int) -> Interval:
         """The pixels unit `unit` (any integer, even negative) sees."""
         period = len(self.spans)
         k, p = divmod(unit, period)
@@ -50,7 +50,7 @@ class AxisRF:
         return lo + shift, hi + shift
 
 
-def _field(jump: Number, spans: tuple[Span, ...]) -> AxisRF:
+def _field(jump: Number, spans: tuple[Interval, ...]) -> AxisRF:
     spans = _compact(jump, spans)
     seen = [(p, lo + hi) for p, (lo, hi) in enumerate(spans) if hi >= lo]
     if len(spans) == 1:
@@ -62,7 +62,7 @@ def _field(jump: Number, spans: tuple[Span, ...]) -> AxisRF:
     return AxisRF(jump, spans, max(hi - lo + 1 for lo, hi in spans), start)
 
 
-def _compact(jump: Number, spans: tuple[Span, ...]) -> tuple[Span, ...]:
+def _compact(jump: Number, spans: tuple[Interval, ...]) -> tuple[Interval, ...]:
     """The shortest period p of `spans` (units p apart see pixels p·jump apart)."""
     n = len(spans)
     for p in range(1, n):
@@ -74,11 +74,11 @@ def _compact(jump: Number, spans: tuple[Span, ...]) -> tuple[Span, ...]:
     return spans
 
 
-def _moved(span: Span, shift: int) -> Span:
+def _moved(span: Interval, shift: int) -> Interval:
     return span[0] + shift, span[1] + shift
 
 
-def _same(a: Span, b: Span) -> bool:
+def _same(a: Interval, b: Interval) -> bool:
     return a == b or (a[1] < a[0] and b[1] < b[0])  # equal, or both see nothing
 
 
@@ -97,7 +97,7 @@ def window(rf: AxisRF, f: int, stride: int, pad_before: int, dilation: int = 1) 
                         for o in range(period)))
 
 
-def _window_span(rf: AxisRF, first: int, f: int, dilation: int) -> Span:
+def _window_span(rf: AxisRF, first: int, f: int, dilation: int) -> Interval:
     """The union of the spans of units first + t·D: lows grow with the unit within a phase,
     so the first P taps hold the lowest and the last P the highest."""
     reach = min(f, len(rf.spans))
@@ -106,7 +106,7 @@ def _window_span(rf: AxisRF, first: int, f: int, dilation: int) -> Span:
     return _hull(heads, tails)
 
 
-def _hull(heads: list[Span], tails: list[Span]) -> Span:
+def _hull(heads: list[Interval], tails: list[Interval]) -> Interval:
     """The lowest first pixel of `heads` and highest last pixel of `tails`, leaving out units
     that see nothing (a phase that sees nothing never does, so both lists meet every phase
     that sees something)."""
@@ -184,7 +184,7 @@ def union(fields: list[AxisRF], extent: int) -> AxisRF:
     return _field(max(f.jump for f in moving), spans)
 
 
-def _covers(common: Span, rf: AxisRF, extent: int) -> bool:
+def _covers(common: Interval, rf: AxisRF, extent: int) -> bool:
     """Whether `common` holds what each of units 0 … extent − 1 of `rf` sees (lows and highs
     grow with the unit within a phase: the first and last period decide)."""
     period = len(rf.spans)

@@ -168,12 +168,12 @@ def _transformer() -> Any:
             return ast.Formal(str(items[0]), default, _cover(items))
 
         def expect(self, items: list[Any]) -> ast.Expect:
-            checks = tuple(ast.Check("shape", str(i), token_span(i)) if hasattr(i, "type")
+            checks = tuple(ast.ExpectItem("shape", str(i), token_span(i)) if hasattr(i, "type")
                            else i for i in items[1:])
             return ast.Expect(str(items[0]), checks, _cover(items), token_span(items[0]))
 
-        def check(self, items: list[Any]) -> ast.Check:
-            return ast.Check(str(items[0]), str(items[1]), _cover(items))
+        def check(self, items: list[Any]) -> ast.ExpectItem:
+            return ast.ExpectItem(str(items[0]), str(items[1]), _cover(items))
 
         def line(self, items: list[Any]) -> ast.Line:
             return ast.Line(tuple(items), _cover(items))

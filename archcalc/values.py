@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Generic, TypeVar
@@ -37,12 +36,6 @@ class Pair(Generic[T]):
     @staticmethod
     def of(value: T) -> Pair[T]:
         return Pair(value, value)
-
-    def map(self, fn: Callable[[T], U]) -> Pair[U]:
-        return Pair(fn(self.h), fn(self.w))
-
-    def zip(self, other: Pair[U]) -> tuple[tuple[T, U], tuple[T, U]]:
-        return (self.h, other.h), (self.w, other.w)
 
     @property
     def square(self) -> bool:

@@ -24,22 +24,25 @@ Hyperparameters come resolved by the caller: per-axis pairs `(h, w)`, per-side p
 `((top, bottom), (left, right))` (`p=same` already turned into numbers, asymmetric allowed).
 
 Modules: base (type aliases, weight-key check), gemm (counted products), im2col (strided
-windows and their geometry), conv (CONV, LOCAL, DECONV), pool (MAXPOOL, AVGPOOL, GAP), dense
-(FC, FLATTEN, IDENTITY), activation (RELU ... SOFTMAX, softmax_cross_entropy), norm (BN, LRN,
-DROPOUT), merge (ADD, CONCAT, UPSAMPLE), init (weight initialization), gradcheck (central
-differences), naive (loop oracles, used by tests only).
+windows and their geometry), init (weight initialization); the families, each registering its
+kinds: conv (CONV, LOCAL), deconv (DECONV), pool (MAXPOOL, AVGPOOL, GAP), adaptive (the
+adaptive pools, ZEROPAD), dense (FC, FLATTEN, IDENTITY), activation (RELU … SOFTMAX, RELU6,
+HARDSIGMOID, MAXOUT, softmax_cross_entropy), gated (SILU, GELU, HARDSWISH), norm (BN, LRN,
+SCALE, DROPOUT, DROPPATH), layernorm (LAYERNORM, GROUPNORM), channels (CHUNK, CHANNELSHUFFLE),
+merge (ADD, MUL, CONCAT, UPSAMPLE); naive (loop oracles, used by tests only).
 
 The network runner, on top of the kernels: geometry (a layer's window resolved for an input
 size: `same` padding, ceil overhang), registry (the Kernel record and KERNELS), kernels
 (imports every family, so that KERNELS is complete: the same keys as the kinds of
-archcalc.layers.REGISTRY that appear in graphs), network (forward +
-backward of a Graph -> Trace), storage (which buffer each output lives in: when an in-place
-kind may write into its input), probe (receptive fields measured as gradient supports),
-gradcheck_net (the whole-network gradient check), guard (the memory estimate), verify (Trace vs
-Analysis), stats (init-stats), report (rendering). docs/executor.md states the conventions.
+archcalc.layers.REGISTRY that appear in graphs), trace (what a run measured), network
+(forward + backward of a Graph -> Trace), storage (which buffer each output lives in: when an
+in-place kind may write into its input), probe (receptive fields measured as gradient
+supports), gradcheck_net (the whole-network gradient check, and the one central difference the
+kernel tests use too), guard (the memory estimate), verify (Trace vs Analysis), stats
+(init-stats), report (rendering). docs/executor.md states the conventions.
 
 This package is the only one in archcalc that imports NumPy. The kernel modules import nothing
 from archcalc outside the package; the runner reads the Graph and the layers' fields, and only
 `verify` imports the analyzer, to compare with it: the executor never calls the analyzer's
-rules (design.md §4; tests/executor/test_independence.py and tests/test_verify.py check it).
+rules (tests/executor/test_independence.py and tests/test_verify.py check it).
 """

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Array, Padding, Pair, spatial
+from .base import HW, Array, Padding, spatial
 from .geometry import pair
 from .registry import Kernel, copies, register
 
@@ -33,12 +33,12 @@ class AdaptiveCache:
     cols: Bounds
 
 
-def _cache(x: Array, size: Pair) -> AdaptiveCache:
+def _cache(x: Array, size: HW) -> AdaptiveCache:
     h, w = spatial(x.shape)
     return AdaptiveCache(x.shape, bounds(h, size[0]), bounds(w, size[1]))
 
 
-def adaptive_avgpool_forward(x: Array, *, size: Pair) -> tuple[Array, AdaptiveCache]:
+def adaptive_avgpool_forward(x: Array, *, size: HW) -> tuple[Array, AdaptiveCache]:
     """out[n,i,j,c] = mean of x[n, rows_i, cols_j, c]: the mean over each window's rows, then
     over its columns (a rectangle's mean is the mean of its rows' means)."""
     cache = _cache(x, size)
@@ -71,7 +71,7 @@ def _windows(cache: AdaptiveCache) -> Iterator[tuple[int, int, slice, slice]]:
             yield i, j, slice(r0, r1), slice(c0, c1)
 
 
-def adaptive_maxpool_forward(x: Array, *, size: Pair) -> tuple[Array, AdaptiveMaxCache]:
+def adaptive_maxpool_forward(x: Array, *, size: HW) -> tuple[Array, AdaptiveMaxCache]:
     """out[n,i,j,c] = max of x[n, rows_i, cols_j, c]; ties go to the first pixel in row-major
     order, as in PyTorch's CPU kernel (which takes a later pixel only if strictly greater)."""
     cache = _cache(x, size)

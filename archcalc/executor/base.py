@@ -8,15 +8,15 @@ from typing import Any
 from numpy.typing import NDArray
 
 Array = NDArray[Any]
-Pair = tuple[int, int]
-Padding = tuple[Pair, Pair]  # ((top, bottom), (left, right))
+HW = tuple[int, int]  # a per-axis pair (height, width)
+Padding = tuple[HW, HW]  # ((top, bottom), (left, right))
 Weights = Mapping[str, Array]
 Grads = dict[str, Array]
 
 NO_PADDING: Padding = ((0, 0), (0, 0))
 
 
-def spatial(shape: tuple[int, ...]) -> Pair:
+def spatial(shape: tuple[int, ...]) -> HW:
     """(H, W) of an (N, H, W, C) shape."""
     return shape[1], shape[2]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import init
-from .base import NO_PADDING, Array, Grads, Padding, Pair, Weights, check_keys, spatial
+from .base import HW, NO_PADDING, Array, Grads, Padding, Weights, check_keys, spatial
 from .gemm import MacCounter, gemm
 from .geometry import pair, windowed
 from .im2col import Window, col2im, col2im_channels_first, crop, pad, windows
@@ -50,9 +50,9 @@ def conv_forward(
     weights: Weights,
     *,
     counter: MacCounter,
-    stride: Pair = (1, 1),
+    stride: HW = (1, 1),
     padding: Padding = NO_PADDING,
-    dilation: Pair = (1, 1),
+    dilation: HW = (1, 1),
     groups: int = 1,
     pad_value: float = 0.0,
 ) -> tuple[Array, ConvCache]:
@@ -130,7 +130,7 @@ def local_forward(
     weights: Weights,
     *,
     counter: MacCounter,
-    stride: Pair = (1, 1),
+    stride: HW = (1, 1),
     padding: Padding = NO_PADDING,
     pad_value: float = 0.0,
 ) -> tuple[Array, LocalCache]:
@@ -202,7 +202,7 @@ def _local_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
                               bias=layer.bias, init=draw.init, std=draw.std, dtype=draw.dtype)
 
 
-def _window_stride(layer: Any) -> Pair:
+def _window_stride(layer: Any) -> HW:
     return pair(layer.s)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import init
-from .base import NO_PADDING, Array, Grads, Padding, Pair, Weights, check_keys, spatial
+from .base import HW, NO_PADDING, Array, Grads, Padding, Weights, check_keys, spatial
 from .gemm import MacCounter, gemm
 from .geometry import pair
 from .im2col import Window, col2im, crop, windows
@@ -26,14 +26,14 @@ class DeconvCache:
     x: Array
     w: Array
     window: Window  # the scatter window; its padding is unused (cropping is in `crop_at`)
-    buffer_hw: Pair
+    buffer_hw: HW
     crop_at: Padding
     has_bias: bool
 
 
 def _deconv_geometry(
-    hw: Pair, window: Window, padding: Pair, output_padding: Pair
-) -> tuple[Pair, Pair]:
+    hw: HW, window: Window, padding: HW, output_padding: HW
+) -> tuple[HW, HW]:
     """Return (output, scatter buffer) sizes; output = (H−1)·S − 2P + D·(F−1) + 1 + out_p.
 
     The scatter covers (H−1)·S + F' rows; output_padding rows past it stay zero (PyTorch).
@@ -52,10 +52,10 @@ def deconv_forward(
     weights: Weights,
     *,
     counter: MacCounter,
-    stride: Pair = (1, 1),
-    padding: Pair = (0, 0),
-    output_padding: Pair = (0, 0),
-    dilation: Pair = (1, 1),
+    stride: HW = (1, 1),
+    padding: HW = (0, 0),
+    output_padding: HW = (0, 0),
+    dilation: HW = (1, 1),
 ) -> tuple[Array, DeconvCache]:
     """y = crop_P(Σ_{h,w,p,q} scatter of x[n,h,w,:]·w[:,p,q,:] to (h·s + p·d, w·s + q·d)) + b.
 
@@ -112,7 +112,7 @@ def _deconv_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
                                bias=layer.bias, init=draw.init, std=draw.std, dtype=draw.dtype)
 
 
-def _upscale(layer: Any) -> Pair:
+def _upscale(layer: Any) -> HW:
     return pair(layer.s)
 
 

@@ -1,7 +1,7 @@
 """Window hyperparameters of a layer resolved for one input size, by the executor's own rules.
 
 The analyzer has its own copy of these rules (archcalc/layers/base.py); the executor must not
-call it (design.md §4), so the two are written independently and `verify` compares them.
+call it (docs/executor.md, "Independence"), so the two are written independently and `verify` compares them.
   - `p=same` as TensorFlow: total = max((⌈W/S⌉ − 1)·S + F' − W, 0), before = total // 2, the
     odd pixel at the end; `p=valid` is no padding.
   - `ceil=true` pools (Caffe, PyTorch's ceil_mode): out = ⌈(W + 2P − F)/S⌉ + 1, minus one when
@@ -14,22 +14,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .base import Padding, Pair
+from .base import HW, Padding
 
 
 @dataclass(frozen=True)
 class Geometry:
     """Kernel, stride, per-side padding, dilation and ceil overhang, per axis (h, w)."""
 
-    kernel: Pair
-    stride: Pair
+    kernel: HW
+    stride: HW
     padding: Padding
-    dilation: Pair = (1, 1)
-    overhang: Pair = (0, 0)
+    dilation: HW = (1, 1)
+    overhang: HW = (0, 0)
 
 
-def pair(value: Any) -> Pair:
-    """(h, w) of a `Pair` field value (anything with `.h` and `.w`)."""
+def pair(value: Any) -> HW:
+    """(h, w) of a `HW` field value (anything with `.h` and `.w`)."""
     return int(value.h), int(value.w)
 
 
@@ -40,7 +40,7 @@ def same_padding(size: int, span: int, stride: int) -> tuple[int, int]:
     return total // 2, total - total // 2
 
 
-def resolve_padding(p: Any, hw: Pair, span: Pair, stride: Pair) -> Padding:
+def resolve_padding(p: Any, hw: HW, span: HW, stride: HW) -> Padding:
     """((top, bottom), (left, right)) for P, `same` or `valid`."""
     word = getattr(p, "text", None)
     if word == "valid":
@@ -64,7 +64,7 @@ def ceil_overhang(size: int, kernel: int, stride: int, pad: tuple[int, int]) -> 
     return max((outputs - 1) * stride + kernel - padded, 0)
 
 
-def windowed(layer: Any, hw: Pair) -> Geometry:
+def windowed(layer: Any, hw: HW) -> Geometry:
     """The geometry of CONV, LOCAL, MAXPOOL or AVGPOOL on an H×W input."""
     kernel = pair(layer.f)
     stride = pair(layer.s) if getattr(layer, "s", None) is not None else kernel  # pools: S = F

@@ -8,8 +8,10 @@ tenfold (1e-5, 1e-6, 1e-7) until they agree — as one does by hand with cs231n'
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import TypeVar
 
 import numpy as np
 
@@ -84,17 +86,30 @@ def gradcheck(graph: Graph, options: Options, samples: int = 3, tick: Tick | Non
     return results
 
 
-def _central(loss, base: float, array: Array, index: tuple[int, ...],  # type: ignore[no-untyped-def]
+T = TypeVar("T")
+
+
+def nudged(f: Callable[[], T], array: Array, index: tuple[int, ...], step: float
+           ) -> tuple[T, T]:
+    """(f() with array[index] moved up by `step`, f() with it moved down), restored after:
+    the two evaluations of a central difference (f(x + h) − f(x − h))/2h."""
+    old = array[index].copy()
+    try:
+        array[index] = old + step
+        plus = f()
+        array[index] = old - step
+        minus = f()
+    finally:
+        array[index] = old
+    return plus, minus
+
+
+def _central(loss: Callable[[], float], base: float, array: Array, index: tuple[int, ...],
              absolute: float) -> float | None:
     """(f(x + h) − f(x − h))/2h at the first h of STEPS whose one-sided slopes agree; None
     when they disagree at every step (a kink at the coordinate itself)."""
-    old = float(array[index])
     for step in STEPS:
-        array[index] = old + step
-        plus = loss()
-        array[index] = old - step
-        minus = loss()
-        array[index] = old
+        plus, minus = nudged(loss, array, index, step)
         right, left = (plus - base) / step, (base - minus) / step
         if abs(right - left) <= 2 * (absolute + RELATIVE * max(abs(right), abs(left))):
             return float((plus - minus) / (2 * step))

@@ -12,41 +12,41 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .base import NO_PADDING, Array, Padding, Pair, spatial
+from .base import HW, NO_PADDING, Array, Padding, spatial
 
 
 @dataclass(frozen=True)
 class Window:
     """Geometry of a sliding window over (H, W): kernel, stride, per-side padding, dilation."""
 
-    kernel: Pair
-    stride: Pair = (1, 1)
+    kernel: HW
+    stride: HW = (1, 1)
     padding: Padding = NO_PADDING
-    dilation: Pair = (1, 1)
+    dilation: HW = (1, 1)
 
-    def span(self) -> Pair:
+    def span(self) -> HW:
         """F' = D·(F−1) + 1 per axis."""
         (fh, fw), (dh, dw) = self.kernel, self.dilation
         return dh * (fh - 1) + 1, dw * (fw - 1) + 1
 
-    def padded_hw(self, hw: Pair) -> Pair:
+    def padded_hw(self, hw: HW) -> HW:
         (top, bottom), (left, right) = self.padding
         return hw[0] + top + bottom, hw[1] + left + right
 
-    def out_hw(self, hw: Pair) -> Pair:
+    def out_hw(self, hw: HW) -> HW:
         """(H + P_top + P_bottom − F')//S + 1 per axis; raises if the kernel does not fit."""
         (hp, wp), (eh, ew), (sh, sw) = self.padded_hw(hw), self.span(), self.stride
         if hp < eh or wp < ew:
             raise ValueError(f"window {self.kernel} (span {eh}x{ew}) exceeds input {hp}x{wp}")
         return (hp - eh) // sh + 1, (wp - ew) // sw + 1
 
-    def offsets(self) -> Iterator[Pair]:
+    def offsets(self) -> Iterator[HW]:
         """Kernel offsets (i, j) in row-major order."""
         for i in range(self.kernel[0]):
             for j in range(self.kernel[1]):
                 yield i, j
 
-    def taps(self, i: int, j: int, out_hw: Pair) -> tuple[slice, slice, slice]:
+    def taps(self, i: int, j: int, out_hw: HW) -> tuple[slice, slice, slice]:
         """Index of the padded-input pixels that kernel offset (i, j) meets, one per output."""
         (sh, sw), (dh, dw), (ho, wo) = self.stride, self.dilation, out_hw
         rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
@@ -61,7 +61,7 @@ def pad(x: Array, padding: Padding, value: float = 0.0) -> Array:
     return np.pad(x, ((0, 0), padding[0], padding[1], (0, 0)), constant_values=value)
 
 
-def crop(xp: Array, padding: Padding, hw: Pair) -> Array:
+def crop(xp: Array, padding: Padding, hw: HW) -> Array:
     """Undo `pad`: the (H, W) interior of a padded (N, Hp, Wp, C) array."""
     (top, _), (left, _) = padding
     return xp[:, top : top + hw[0], left : left + hw[1], :]
@@ -81,7 +81,7 @@ def im2col(xp: Array, window: Window) -> Array:
     return view.reshape(-1, np.prod(view.shape[3:]))
 
 
-def tap_sum(xp: Array, window: Window, out_hw: Pair) -> Array:
+def tap_sum(xp: Array, window: Window, out_hw: HW) -> Array:
     """Σ over kernel offsets of the pixels each output's window meets: (N, H_out, W_out, C)."""
     total = np.zeros((xp.shape[0], *out_hw, xp.shape[3]), dtype=xp.dtype)
     for i, j in window.offsets():
@@ -89,7 +89,7 @@ def tap_sum(xp: Array, window: Window, out_hw: Pair) -> Array:
     return total
 
 
-def col2im(cols: Array, padded_hw: Pair, window: Window) -> Array:
+def col2im(cols: Array, padded_hw: HW, window: Window) -> Array:
     """Sum (N, H_out, W_out, F_h, F_w, C) columns back into an (N, Hp, Wp, C) padded array.
 
     The adjoint of `windows`: one strided add per kernel offset, never a loop over pixels.
@@ -101,7 +101,7 @@ def col2im(cols: Array, padded_hw: Pair, window: Window) -> Array:
     return out
 
 
-def col2im_channels_first(cols: Array, padded_hw: Pair, window: Window) -> Array:
+def col2im_channels_first(cols: Array, padded_hw: HW, window: Window) -> Array:
     """`col2im` for columns laid out (F_h, F_w, C, N, H_out, W_out): with few channels each
     offset's slab is contiguous along W_out, which the channels-last layout is not."""
     _, _, c, n, ho, wo = cols.shape

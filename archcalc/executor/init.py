@@ -12,7 +12,7 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import DTypeLike
 
-from .base import Array, Pair
+from .base import HW, Array
 
 
 class Init(StrEnum):
@@ -55,7 +55,7 @@ def draw(
 
 
 def conv_weights(
-    kernel: Pair,
+    kernel: HW,
     c_in: int,
     k: int,
     rng: np.random.Generator,
@@ -73,8 +73,8 @@ def conv_weights(
 
 
 def local_weights(
-    out_hw: Pair,
-    kernel: Pair,
+    out_hw: HW,
+    kernel: HW,
     c_in: int,
     k: int,
     rng: np.random.Generator,
@@ -91,7 +91,7 @@ def local_weights(
 
 
 def deconv_weights(
-    kernel: Pair,
+    kernel: HW,
     c_in: int,
     k: int,
     rng: np.random.Generator,

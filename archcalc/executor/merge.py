@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Array, Pair
+from .base import HW, Array
 from .geometry import pair
 from .registry import Kernel, register
 
@@ -108,10 +108,10 @@ def concat_backward(dout: Array, cache: ConcatCache) -> list[Array]:
 
 @dataclass(frozen=True)
 class UpsampleCache:
-    factor: Pair
+    factor: HW
 
 
-def upsample_forward(x: Array, *, factor: Pair = (2, 2)) -> tuple[Array, UpsampleCache]:
+def upsample_forward(x: Array, *, factor: HW = (2, 2)) -> tuple[Array, UpsampleCache]:
     """Nearest neighbour: out[n, i, j, c] = x[n, i // s_h, j // s_w, c]; (H, W) -> (s_h·H, s_w·W).
     """
     out = x.repeat(factor[0], axis=1).repeat(factor[1], axis=2)
@@ -132,7 +132,7 @@ def _factor(layer: Any, shape: tuple[int, ...], thin: bool) -> dict[str, Any]:
     return {"factor": pair(layer.s)}
 
 
-def _upscale(layer: Any) -> Pair:
+def _upscale(layer: Any) -> HW:
     return pair(layer.s)
 
 

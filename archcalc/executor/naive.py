@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import NO_PADDING, Array, Padding, Pair
+from .base import HW, NO_PADDING, Array, Padding
 
 
 def _pad(x: Array, padding: Padding, value: float = 0.0) -> Array:
@@ -19,9 +19,9 @@ def conv_naive(
     x: Array,
     w: Array,
     b: Array | None = None,
-    stride: Pair = (1, 1),
+    stride: HW = (1, 1),
     padding: Padding = NO_PADDING,
-    dilation: Pair = (1, 1),
+    dilation: HW = (1, 1),
     groups: int = 1,
 ) -> Array:
     """out[n,i,j,k] = b[k] + Σ_{p,q,c} x_pad[n, i·s_h + p·d_h, j·s_w + q·d_w, g·C_g + c]·w[p,q,c,k].
@@ -49,7 +49,7 @@ def local_naive(
     x: Array,
     w: Array,
     b: Array | None = None,
-    stride: Pair = (1, 1),
+    stride: HW = (1, 1),
     padding: Padding = NO_PADDING,
 ) -> Array:
     """out[n,i,j,k] = b[i,j,k] + Σ_{p,q,c} x_pad[n, i·s_h + p, j·s_w + q, c]·w[i,j,p,q,c,k]."""
@@ -70,10 +70,10 @@ def deconv_naive(
     x: Array,
     w: Array,
     b: Array | None = None,
-    stride: Pair = (1, 1),
-    padding: Pair = (0, 0),
-    output_padding: Pair = (0, 0),
-    dilation: Pair = (1, 1),
+    stride: HW = (1, 1),
+    padding: HW = (0, 0),
+    output_padding: HW = (0, 0),
+    dilation: HW = (1, 1),
 ) -> Array:
     """Scatter: y_full[n, h·s_h + p·d_h, v·s_w + q·d_w, :] += x[n,h,v,:] @ w[:,p,q,:]; then crop.
 
@@ -114,10 +114,10 @@ def _pool_bounds(
 
 def pool_naive(
     x: Array,
-    kernel: Pair,
-    stride: Pair,
+    kernel: HW,
+    stride: HW,
     padding: Padding = NO_PADDING,
-    overhang: Pair = (0, 0),
+    overhang: HW = (0, 0),
     mode: str = "max",
 ) -> Array:
     """Max: max over the window's input pixels (padding = −inf). Avg: Σ / divisor, where the

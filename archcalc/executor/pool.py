@@ -12,13 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from .base import NO_PADDING, Array, Padding, Pair, spatial
+from .base import HW, NO_PADDING, Array, Padding, spatial
 from .geometry import pair, windowed
 from .im2col import Window, crop, pad, tap_sum
 from .registry import Kernel, register
 
 
-def _window(hw: Pair, kernel: Pair, stride: Pair, padding: Padding, overhang: Pair) -> Window:
+def _window(hw: HW, kernel: HW, stride: HW, padding: Padding, overhang: HW) -> Window:
     """The window over the input padded per side plus the ceil overhang (bottom, right).
 
     Every window must start inside the input or its top/left padding: PyTorch drops a last
@@ -42,10 +42,10 @@ class MaxPoolCache:
 def maxpool_forward(
     x: Array,
     *,
-    kernel: Pair,
-    stride: Pair,
+    kernel: HW,
+    stride: HW,
     padding: Padding = NO_PADDING,
-    overhang: Pair = (0, 0),
+    overhang: HW = (0, 0),
 ) -> tuple[Array, MaxPoolCache]:
     """out[n,i,j,c] = max_{p,q} x_pad[n, i·s_h + p, j·s_w + q, c], padding = −inf.
 
@@ -80,7 +80,7 @@ class AvgPoolCache:
     divisor: Array  # (H_out, W_out, 1)
 
 
-def _divisor(window: Window, hw: Pair, overhang: Pair, dtype: np.dtype[Any]) -> Array:
+def _divisor(window: Window, hw: HW, overhang: HW, dtype: np.dtype[Any]) -> Array:
     """Per output: how many window pixels lie in the input or its padding (not the overhang)."""
     hp, wp = window.padded_hw(hw)
     counted = np.zeros((1, hp, wp, 1), dtype=dtype)
@@ -92,10 +92,10 @@ def _divisor(window: Window, hw: Pair, overhang: Pair, dtype: np.dtype[Any]) -> 
 def avgpool_forward(
     x: Array,
     *,
-    kernel: Pair,
-    stride: Pair,
+    kernel: HW,
+    stride: HW,
     padding: Padding = NO_PADDING,
-    overhang: Pair = (0, 0),
+    overhang: HW = (0, 0),
     pad_value: float = 0.0,
 ) -> tuple[Array, AvgPoolCache]:
     """out[n,i,j,c] = Σ_{p,q} x_pad[n, i·s_h + p, j·s_w + q, c] / divisor[i,j].
@@ -146,7 +146,7 @@ def _pool_hyper(layer: Any, shape: tuple[int, ...], thin: bool) -> dict[str, Any
             "overhang": g.overhang}
 
 
-def _pool_stride(layer: Any) -> Pair:
+def _pool_stride(layer: Any) -> HW:
     return pair(layer.s) if layer.s is not None else pair(layer.f)
 
 

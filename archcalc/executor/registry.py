@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Array, Grads, Pair
+from .base import HW, Array, Grads
 from .gemm import MacCounter
 from .init import Draw
 
@@ -49,7 +49,7 @@ def no_hyper(layer: Any, shape: Shape, thin: bool) -> dict[str, Any]:
     return {}
 
 
-def unit(layer: Any) -> Pair:
+def unit(layer: Any) -> HW:
     return 1, 1
 
 
@@ -87,8 +87,8 @@ class Kernel:
     probe: str = ""
     thin: str = ""
     workspace: float = 0.0
-    stride: Callable[[Any], Pair] = unit
-    upscale: Callable[[Any], Pair] = unit
+    stride: Callable[[Any], HW] = unit
+    upscale: Callable[[Any], HW] = unit
     transient: Callable[[Any, Shape, Shape], int] = copies
     arrays: int = 0
     loss: bool = False

@@ -1,4 +1,4 @@
-"""Machine-readable and plain-text renderings: JSON (design.md §5), CSV, Markdown."""
+"""Machine-readable and plain-text renderings: JSON (README, "Python API" and docs/language.md), CSV, Markdown."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from archcalc.values import show
 
 
 def to_json(analysis: Analysis, explain: bool = False) -> str:
-    """The stable JSON interface: design.md §5, plus extra keys."""
+    """The stable JSON interface: its keys are documented and kept."""
     s = analysis.settings
     t = analysis.totals
     totals: dict[str, Any] = {c.value: t[c] for c in COUNTS if c is not Column.memory}
@@ -79,7 +79,7 @@ def _rf(r: LayerReport) -> dict[str, list[int | float]]:
             "start": [float(r.rf.h.start), float(r.rf.w.start)]}
 
 
-# The columns of a layer in JSON (design.md §5 order) and CSV.
+# The columns of a layer in JSON (the documented order) and CSV.
 LAYER_COLUMNS = (Column.name, Column.kind, Column.layer, Column.inputs, Column.output,
                  Column.params, Column.weights, Column.buffers, Column.macs, Column.flops,
                  Column.activations, Column.in_place, Column.memory, Column.rf, Column.fits,

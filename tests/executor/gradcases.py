@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from archcalc.executor.gemm import MacCounter
-from archcalc.executor.gradcheck import numeric_kernel_grads, rel_error
+from archcalc.executor.gradcheck_net import nudged
 from archcalc.executor.kernels import KERNELS, Kernel
 
 # Named thresholds on cs231n's elementwise rel_error, h = 1e-5, float64.
@@ -19,6 +19,37 @@ PIECEWISE = 1e-7  # max/relu kinks, inputs kept ≥ 1e-3 away from every tie or 
 SMOOTH = 1e-6  # curved kinds (BN, LRN, ELU, sigmoid, tanh, softmax): O(h²) truncation too
 
 Shape = tuple[int, ...]
+
+
+def rel_error(x: np.ndarray, y: np.ndarray) -> float:
+    """max |x − y| / max(1e-8, |x| + |y|), elementwise (cs231n)."""
+    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y)), initial=0.0))
+
+
+def numeric_grad(f: Any, x: np.ndarray, df: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    """Numerical gradient of Σ f(x)·df with respect to x, by the product's central
+    difference (`nudged`); f reads x, which is moved in place."""
+    grad = np.zeros(x.shape)
+    for index in np.ndindex(x.shape):
+        plus, minus = nudged(lambda: np.array(f(x), dtype=np.float64), x, index, h)  # a copy
+        grad[index] = float(np.sum((plus - minus) * df) / (2 * h))
+    return grad
+
+
+def numeric_kernel_grads(fn: Any, x: Any, weights: dict[str, np.ndarray], dout: np.ndarray,
+                         h: float = 1e-5) -> tuple[Any, dict[str, np.ndarray]]:
+    """Numerical (dx, grads) of Σ fn(x, weights)·dout in float64 copies; for a merge, `x` is
+    a list and so is dx."""
+    single = isinstance(x, np.ndarray)
+    xs = [np.array(a, dtype=np.float64) for a in ([x] if single else x)]
+    ws = {key: np.array(a, dtype=np.float64) for key, a in weights.items()}
+
+    def run(_: np.ndarray) -> np.ndarray:  # reads the arrays numeric_grad moves in place
+        return np.asarray(fn(xs[0] if single else xs, ws))
+
+    dxs = [numeric_grad(run, a, dout, h) for a in xs]
+    grads = {key: numeric_grad(run, ws[key], dout, h) for key in ws}
+    return (dxs[0] if single else dxs), grads
 @dataclass(frozen=True)
 class Case:
     name: str

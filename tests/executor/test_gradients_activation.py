@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gradcases import PIECEWISE, SMOOTH, Case, case
+from gradcases import PIECEWISE, SMOOTH, Case, case, numeric_kernel_grads, rel_error
 
-from archcalc.executor.gradcheck import numeric_kernel_grads, rel_error
 from archcalc.executor.kernels import KERNELS
 
 # fmt: off
