@@ -18,15 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from .base import Array, Grads, Weights, check_keys
+from .base import Array, Grads, MaskCache, Weights, check_keys, masked_backward
 from .init import Draw
 from .registry import Kernel, register
-
-
-@dataclass(frozen=True)
-class MaskCache:
-    mask: Array  # dout multiplier: x > 0 (RELU, bool: 1 byte each); 1 or alpha (LEAKYRELU)
-    # RELU6: 0 < x < 6; HARDSIGMOID: −3 < x < 3 (bool)
 
 
 def relu_forward(
@@ -37,11 +31,6 @@ def relu_forward(
     return np.multiply(x, mask, out=out), MaskCache(mask)
 
 
-def relu_backward(dout: Array, cache: MaskCache) -> Array:
-    """dx = dout · [x > 0]."""
-    return dout * cache.mask
-
-
 def relu6_forward(
     x: Array, *, out: Array | None = None
 ) -> tuple[Array, MaskCache]:
@@ -49,11 +38,6 @@ def relu6_forward(
     mask 0 < x < 6, where hardtanh's backward passes the gradient."""
     mask = (x > 0) & (x < 6)
     return np.clip(x, 0, 6, out=out), MaskCache(mask)
-
-
-def relu6_backward(dout: Array, cache: MaskCache) -> Array:
-    """dx = dout · [0 < x < 6]."""
-    return dout * cache.mask
 
 
 def hardsigmoid_forward(
@@ -77,11 +61,6 @@ def leakyrelu_forward(
     """out = x if x > 0 else alpha·x (PyTorch's default negative_slope 0.01)."""
     mask = np.where(x > 0, 1.0, alpha).astype(x.dtype)
     return np.multiply(x, mask, out=out), MaskCache(mask)
-
-
-def leakyrelu_backward(dout: Array, cache: MaskCache) -> Array:
-    """dx = dout · (1 if x > 0 else alpha)."""
-    return dout * cache.mask
 
 
 @dataclass(frozen=True)
@@ -247,15 +226,15 @@ def _maxout_hyper(layer: Any, shape: tuple[int, ...], thin: bool) -> dict[str, A
     return {"k": layer.k}
 
 
-register(Kernel("relu", relu_forward, relu_backward, inplace=True, pointwise=True,
+register(Kernel("relu", relu_forward, masked_backward, inplace=True, pointwise=True,
                 workspace=0.25))  # a bool mask
 # Above 6 its derivative is 0, and positive probe activations pass 6 (sums of residual
 # branches double them), so it stands aside, as HARDSIGMOID, flat beyond ±3, does.
-register(Kernel("relu6", relu6_forward, relu6_backward, inplace=True, pointwise=True,
+register(Kernel("relu6", relu6_forward, masked_backward, inplace=True, pointwise=True,
                 probe="identity", workspace=0.25))  # a bool mask
 register(Kernel("hardsigmoid", hardsigmoid_forward, hardsigmoid_backward, inplace=True,
                 pointwise=True, probe="identity", workspace=0.25))
-register(Kernel("leakyrelu", leakyrelu_forward, leakyrelu_backward, _alpha, inplace=True,
+register(Kernel("leakyrelu", leakyrelu_forward, masked_backward, _alpha, inplace=True,
                 pointwise=True, workspace=1))
 register(Kernel("prelu", prelu_forward, prelu_backward, weights=_prelu_weights, inplace=True,
                 pointwise=True, workspace=1, arrays=1))

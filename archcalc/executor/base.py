@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from numpy.typing import NDArray
@@ -27,3 +28,17 @@ def check_keys(weights: Weights, required: Iterable[str], optional: Iterable[str
     missing, unknown = required - weights.keys(), weights.keys() - allowed
     if missing or unknown:
         raise ValueError(f"weights: missing {sorted(missing)}, unexpected {sorted(unknown)}")
+
+
+@dataclass(frozen=True)
+class MaskCache:
+    """What a masking kind's backward needs: the multiplier of dout (RELU's x > 0 as bools,
+    LEAKYRELU's 1 or alpha, DROPOUT's 0 or 1/(1 − p), …)."""
+
+    mask: Array
+
+
+def masked_backward(dout: Array, cache: MaskCache) -> Array:
+    """dx = dout·mask: the backward of RELU, RELU6, LEAKYRELU, DROPOUT and DROPPATH."""
+    dx: Array = dout * cache.mask
+    return dx

@@ -186,8 +186,7 @@ def _conv_hyper(layer: Any, shape: Shape, thin: bool) -> dict[str, Any]:
 
 def _conv_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
     k, groups = (1, 1) if draw.thin else (layer.k, layer.groups)
-    return init.conv_weights(pair(layer.f), x[-1], k, draw.rng, groups=groups, bias=layer.bias,
-                             init=draw.init, std=draw.std, dtype=draw.dtype)
+    return init.conv_weights(pair(layer.f), x[-1], k, draw, groups=groups, bias=layer.bias)
 
 
 def _local_hyper(layer: Any, shape: Shape, thin: bool) -> dict[str, Any]:
@@ -198,8 +197,8 @@ def _local_hyper(layer: Any, shape: Shape, thin: bool) -> dict[str, Any]:
 def _local_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
     g = windowed(layer, (x[0], x[1]))
     out_hw = Window(g.kernel, g.stride, g.padding).out_hw((x[0], x[1]))
-    return init.local_weights(out_hw, g.kernel, x[-1], 1 if draw.thin else layer.k, draw.rng,
-                              bias=layer.bias, init=draw.init, std=draw.std, dtype=draw.dtype)
+    return init.local_weights(out_hw, g.kernel, x[-1], 1 if draw.thin else layer.k, draw,
+                              bias=layer.bias)
 
 
 def _window_stride(layer: Any) -> HW:

@@ -108,8 +108,8 @@ def _deconv_hyper(layer: Any, shape: Shape, thin: bool) -> dict[str, Any]:
 
 
 def _deconv_weights(layer: Any, x: Shape, draw: Draw) -> dict[str, Array]:
-    return init.deconv_weights(pair(layer.f), x[-1], 1 if draw.thin else layer.k, draw.rng,
-                               bias=layer.bias, init=draw.init, std=draw.std, dtype=draw.dtype)
+    return init.deconv_weights(pair(layer.f), x[-1], 1 if draw.thin else layer.k, draw,
+                               bias=layer.bias)
 
 
 def _upscale(layer: Any) -> HW:

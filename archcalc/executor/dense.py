@@ -77,8 +77,7 @@ def identity_backward(dout: Array, cache: None) -> Array:
 
 
 def _fc_weights(layer: Any, x: tuple[int, ...], draw: Draw) -> dict[str, Array]:
-    return init.fc_weights(math.prod(x), 1 if draw.thin else layer.n, draw.rng,
-                           bias=layer.bias, init=draw.init, std=draw.std, dtype=draw.dtype)
+    return init.fc_weights(math.prod(x), 1 if draw.thin else layer.n, draw, bias=layer.bias)
 
 
 register(Kernel("fc", fc_forward, fc_backward, weights=_fc_weights, collapses=True, arrays=2))

@@ -1,7 +1,8 @@
 """Window hyperparameters of a layer resolved for one input size, by the executor's own rules.
 
-The analyzer has its own copy of these rules (archcalc/layers/base.py); the executor must not
-call it (docs/executor.md, "Independence"), so the two are written independently and `verify` compares them.
+The analyzer has its own copy of these rules (archcalc/layers/windows.py); the executor must
+not call it (docs/executor.md, "Independence"), so the two are written independently and
+`verify` compares them.
   - `p=same` as TensorFlow: total = max((⌈W/S⌉ − 1)·S + F' − W, 0), before = total // 2, the
     odd pixel at the end; `p=valid` is no padding.
   - `ceil=true` pools (Caffe, PyTorch's ceil_mode): out = ⌈(W + 2P − F)/S⌉ + 1, minus one when

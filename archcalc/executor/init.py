@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
-from numpy.typing import DTypeLike
 
 from .base import HW, Array
 
@@ -36,104 +35,44 @@ class Draw:
     dtype: str = "float64"
 
 
-def draw(
-    shape: tuple[int, ...],
-    fan_in: int,
-    rng: np.random.Generator,
-    init: Init = Init.HE,
-    std: float = 0.01,
-    dtype: DTypeLike = np.float64,
-) -> Array:
-    """Return an array of `shape` (float64 unless `dtype`) drawn from N(0, σ²), σ by `init`."""
-    if init is Init.HE:
-        std = math.sqrt(2 / fan_in)
-    elif init is Init.XAVIER:
-        std = math.sqrt(1 / fan_in)
-    out: Array = rng.standard_normal(shape, dtype=dtype)  # type: ignore[arg-type]
+def normal(shape: tuple[int, ...], fan_in: int, how: Draw) -> Array:
+    """An array of `shape` in the draw's dtype from N(0, σ²), σ by its init (He: √(2/fan_in),
+    Xavier: √(1/fan_in), normal: its std)."""
+    std = {Init.HE: math.sqrt(2 / fan_in), Init.XAVIER: math.sqrt(1 / fan_in)}.get(how.init,
+                                                                                  how.std)
+    out: Array = how.rng.standard_normal(shape, dtype=how.dtype)  # type: ignore[call-overload]
     out *= np.asarray(std, dtype=out.dtype)
     return out
 
 
-def conv_weights(
-    kernel: HW,
-    c_in: int,
-    k: int,
-    rng: np.random.Generator,
-    *,
-    groups: int = 1,
-    bias: bool = True,
-    init: Init = Init.HE,
-    std: float = 0.01,
-    dtype: DTypeLike = np.float64,
-) -> dict[str, Array]:
+def conv_weights(kernel: HW, c_in: int, k: int, how: Draw, *, groups: int = 1,
+                 bias: bool = True) -> dict[str, Array]:
     """CONV: w (F_h, F_w, C_in/groups, K), b (K,) zeros."""
-    fan_in = kernel[0] * kernel[1] * (c_in // groups)
-    w = draw((*kernel, c_in // groups, k), fan_in, rng, init, std, dtype)
-    return _with_bias(w, k, bias, dtype)
+    w = normal((*kernel, c_in // groups, k), kernel[0] * kernel[1] * (c_in // groups), how)
+    return _with_bias(w, (k,), bias, how)
 
 
-def local_weights(
-    out_hw: HW,
-    kernel: HW,
-    c_in: int,
-    k: int,
-    rng: np.random.Generator,
-    *,
-    bias: bool = True,
-    init: Init = Init.HE,
-    std: float = 0.01,
-    dtype: DTypeLike = np.float64,
-) -> dict[str, Array]:
+def local_weights(out_hw: HW, kernel: HW, c_in: int, k: int, how: Draw, *, bias: bool = True
+                  ) -> dict[str, Array]:
     """LOCAL: w (H_out, W_out, F_h, F_w, C_in, K), b (H_out, W_out, K) zeros."""
-    shape = (*out_hw, *kernel, c_in, k)
-    w = draw(shape, kernel[0] * kernel[1] * c_in, rng, init, std, dtype)
-    return {"w": w, "b": np.zeros((*out_hw, k), dtype)} if bias else {"w": w}
+    w = normal((*out_hw, *kernel, c_in, k), kernel[0] * kernel[1] * c_in, how)
+    return _with_bias(w, (*out_hw, k), bias, how)
 
 
-def deconv_weights(
-    kernel: HW,
-    c_in: int,
-    k: int,
-    rng: np.random.Generator,
-    *,
-    bias: bool = True,
-    init: Init = Init.HE,
-    std: float = 0.01,
-    dtype: DTypeLike = np.float64,
-) -> dict[str, Array]:
+def deconv_weights(kernel: HW, c_in: int, k: int, how: Draw, *, bias: bool = True
+                   ) -> dict[str, Array]:
     """DECONV: w (C_in, F_h, F_w, K), b (K,) zeros.
 
     fan_in = F_h·F_w·C_in here; PyTorch's default init uses K·F_h·F_w (its weight's dim 1).
     """
-    shape = (c_in, *kernel, k)
-    w = draw(shape, kernel[0] * kernel[1] * c_in, rng, init, std, dtype)
-    return _with_bias(w, k, bias, dtype)
+    w = normal((c_in, *kernel, k), kernel[0] * kernel[1] * c_in, how)
+    return _with_bias(w, (k,), bias, how)
 
 
-def fc_weights(
-    d_in: int,
-    d_out: int,
-    rng: np.random.Generator,
-    *,
-    bias: bool = True,
-    init: Init = Init.HE,
-    std: float = 0.01,
-    dtype: DTypeLike = np.float64,
-) -> dict[str, Array]:
+def fc_weights(d_in: int, d_out: int, how: Draw, *, bias: bool = True) -> dict[str, Array]:
     """FC: w (D_in, D_out), b (D_out,) zeros."""
-    w = draw((d_in, d_out), d_in, rng, init, std, dtype)
-    return _with_bias(w, d_out, bias, dtype)
+    return _with_bias(normal((d_in, d_out), d_in, how), (d_out,), bias, how)
 
 
-def prelu_weights(c: int, value: float = 0.25) -> dict[str, Array]:
-    """PRELU: alpha (C,) filled with 0.25 (He et al. 2015; PyTorch's default)."""
-    return {"alpha": np.full(c, value)}
-
-
-def bn_weights(c: int) -> dict[str, Array]:
-    """BN: gamma (C,) ones, beta (C,) zeros (the identity at initialization)."""
-    return {"gamma": np.ones(c), "beta": np.zeros(c)}
-
-
-def _with_bias(w: Array, k: int, bias: bool, dtype: DTypeLike = np.float64) -> dict[str, Array]:
-    return {"w": w, "b": np.zeros(k, dtype)} if bias else {"w": w}
+def _with_bias(w: Array, shape: tuple[int, ...], bias: bool, how: Draw) -> dict[str, Array]:
+    return {"w": w, "b": np.zeros(shape, how.dtype)} if bias else {"w": w}

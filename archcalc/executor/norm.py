@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Array, Grads, Weights, check_keys
+from .base import Array, Grads, MaskCache, Weights, check_keys, masked_backward
 from .init import Draw
 from .registry import Kernel, register
 
@@ -114,18 +114,13 @@ def lrn_backward(dout: Array, cache: LrnCache) -> Array:
     return dout * scale**-beta - 2 * cache.alpha * beta * x * spread
 
 
-@dataclass(frozen=True)
-class DropoutCache:
-    mask: Array  # 0 or 1/(1 − p)
-
-
 def dropout_forward(
     x: Array,
     *,
     rng: np.random.Generator,
     p: float = 0.5,
     out: Array | None = None,
-) -> tuple[Array, DropoutCache]:
+) -> tuple[Array, MaskCache]:
     """Inverted dropout in training mode: out = x·mask, mask = [u ≥ p]/(1 − p), u ~ U[0, 1).
 
     p is the probability of dropping (PyTorch/Keras); the CS231n slide's p is the keep rate.
@@ -136,12 +131,7 @@ def dropout_forward(
     keep = rng.random(x.shape) >= p
     mask = keep / (1 - p) if p < 1 else np.zeros(x.shape)  # PyTorch: p=1 zeroes everything
     mask = mask.astype(x.dtype)
-    return np.multiply(x, mask, out=out), DropoutCache(mask)
-
-
-def dropout_backward(dout: Array, cache: DropoutCache) -> Array:
-    """dx = dout·mask."""
-    return dout * cache.mask
+    return np.multiply(x, mask, out=out), MaskCache(mask)
 
 
 @dataclass(frozen=True)
@@ -169,7 +159,7 @@ def droppath_forward(
     rng: np.random.Generator,
     p: float = 0.1,
     out: Array | None = None,
-) -> tuple[Array, DropoutCache]:
+) -> tuple[Array, MaskCache]:
     """Stochastic depth in training mode, torchvision's stochastic_depth(mode="row"): out =
     x·mask, one mask value per sample, [u ≥ p]/(1 − p) with u ~ U[0, 1) (p=1 drops every
     sample, as torchvision). `out` may be `x` (in place, as DROPOUT)."""
@@ -177,7 +167,7 @@ def droppath_forward(
         raise ValueError(f"droppath: p={p} is not a probability")
     keep = rng.random((x.shape[0],) + (1,) * (x.ndim - 1)) >= p
     mask = (keep / (1 - p) if p < 1 else np.zeros(keep.shape)).astype(x.dtype)
-    return np.multiply(x, mask, out=out), DropoutCache(mask)
+    return np.multiply(x, mask, out=out), MaskCache(mask)
 
 
 # ---- registration ------------------------------------------------------------------------
@@ -218,11 +208,11 @@ register(Kernel("bn", bn_forward, bn_backward, weights=_bn_weights, buffers=_bn_
                 pointwise=True, probe="identity", workspace=2, arrays=2))
 register(Kernel("lrn", lrn_forward, lrn_backward, _lrn_hyper, pointwise=True, probe="identity",
                 workspace=1))
-register(Kernel("dropout", dropout_forward, dropout_backward, _dropout_hyper, inplace=True,
+register(Kernel("dropout", dropout_forward, masked_backward, _dropout_hyper, inplace=True,
                 pointwise=True, probe="identity", workspace=1))
 register(Kernel("scale", scale_forward, scale_backward, weights=_scale_weights, pointwise=True,
                 arrays=1))
 # its mask is one number per sample (no workspace per element); a dropped sample would zero the
 # probe's gradient, so it stands aside there as DROPOUT does
-register(Kernel("droppath", droppath_forward, dropout_backward, _droppath_hyper, inplace=True,
+register(Kernel("droppath", droppath_forward, masked_backward, _droppath_hyper, inplace=True,
                 pointwise=True, probe="identity"))
