@@ -262,6 +262,15 @@ def divisors(n: int) -> list[int]:
     return sorted({*small, *(n // d for d in small)})
 
 
+def divisible_channels(x: Shape, groups: int, message: str, what: str = "g") -> int:
+    """The channel count of `x`, or an error (`message` about C, with a hint naming the counts
+    that divide C) when `groups` does not divide it."""
+    c = channels(x)
+    if c % groups:
+        raise fail(message.format(c=c), divisor_hint(what, groups, c))
+    return c
+
+
 def divisor_hint(what: str, wanted: int, c: int) -> str:
     """The counts that divide C, for a `what` (g, the number of paths) that must: all of them
     when few, else the nearest below and above `wanted` (1 always divides)."""

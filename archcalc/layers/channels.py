@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from archcalc.layers.base import Count, Layer, Output, Shape, arg, channels, divisor_hint, fail
+from archcalc.layers.base import Count, Layer, Output, Shape, arg, divisible_channels, fail
 from archcalc.layers.registry import register
 
 
@@ -31,10 +31,8 @@ class Chunk(Layer):
                        "i counts the groups from 1 to n")
 
     def out_shape(self, x: Shape) -> Output:
-        c = channels(x)
-        if c % self.n:
-            raise fail(f"splitting {c} channels into {self.n} equal groups",
-                       divisor_hint("the number of paths", self.n, c))
+        c = divisible_channels(x, self.n, f"splitting {{c}} channels into {self.n} equal groups",
+                               "the number of paths")
         return Output((*x[:-1], c // self.n))
 
 
@@ -53,8 +51,6 @@ class ChannelShuffle(Layer):
     g: int = arg(Count(), doc="groups g (C must be divisible by g)")
 
     def out_shape(self, x: Shape) -> Output:
-        c = channels(x)
-        if c % self.g:
-            raise fail(f"CHANNELSHUFFLE({self.g}) needs a channel count divisible by {self.g}, "
-                       f"got {c}", divisor_hint("g", self.g, c))
+        divisible_channels(x, self.g, f"CHANNELSHUFFLE({self.g}) needs a channel count "
+                                      f"divisible by {self.g}, got {{c}}")
         return Output(x)

@@ -72,46 +72,47 @@ def broadcast(name: str, xs: list[Shape], paths: list[str]) -> Shape:
     return (out[2],) if all(len(x) == 1 for x in xs) else out
 
 
-def _elementwise(xs: list[Shape], y: Shape, what: str) -> Counted:
-    return Counted((len(xs) - 1) * elements(y), f"({len(xs)} − 1)·{product_text(y)} {what}")
+@dataclass(frozen=True)
+class Elementwise(Merge):
+    """A merge applied element by element to paths that broadcast: one `operation` per
+    output element and extra path."""
+
+    operation: ClassVar[str] = ""  # what one FLOP is, plural: "adds"
+
+    def merge_shape(self, xs: list[Shape], paths: list[str]) -> Output:
+        return Output(broadcast(self.kind.upper(), xs, paths))
+
+    def merge_flops(self, xs: list[Shape], y: Shape) -> Counted:
+        return Counted((len(xs) - 1) * elements(y),
+                       f"({len(xs)} − 1)·{product_text(y)} {self.operation}")
 
 
 @register
 @dataclass(frozen=True)
-class Add(Merge):
+class Add(Elementwise):
     """Element-wise sum (ResNet's shortcut); paths broadcast like PyTorch's `+`."""
 
     kind = "add"
     prefix = "add"
+    operation = "adds"
     meaning = "element-wise sum; shapes broadcast (equal sizes or 1 per axis, a vector is 1×1×N)"
     flops_rule = "(paths − 1) adds per output element"
-
-    def merge_shape(self, xs: list[Shape], paths: list[str]) -> Output:
-        return Output(broadcast("ADD", xs, paths))
-
-    def merge_flops(self, xs: list[Shape], y: Shape) -> Counted:
-        return _elementwise(xs, y, "adds")
 
 
 @register
 @dataclass(frozen=True)
-class Mul(Merge):
+class Mul(Elementwise):
     """Element-wise product with broadcasting: squeeze-and-excitation's `x * gate` (Hu et al.
     2018), a 1×1×C (or C) gate against H×W×C. Its backward keeps every input (dx_i = dout·Π_j≠i
     x_j), so it is a new tensor whose inputs cannot be overwritten in place."""
 
     kind = "mul"
     prefix = "mul"
+    operation = "multiplies"
     meaning = ("element-wise product, broadcast like ADD: a squeeze-and-excitation gate 1×1×C "
                "scales H×W×C")
     keeps = "input"
     flops_rule = "(paths − 1) multiplies per output element"
-
-    def merge_shape(self, xs: list[Shape], paths: list[str]) -> Output:
-        return Output(broadcast("MUL", xs, paths))
-
-    def merge_flops(self, xs: list[Shape], y: Shape) -> Counted:
-        return _elementwise(xs, y, "multiplies")
 
 
 @register

@@ -17,7 +17,7 @@ from archcalc.layers.base import (
     Shape,
     arg,
     channels,
-    divisor_hint,
+    divisible_channels,
     elements,
     fail,
     product_text,
@@ -171,10 +171,8 @@ class GroupNorm(Layer):
     affine: bool = arg(Flag(), True, "learn γ and β per channel")
 
     def out_shape(self, x: Shape) -> Output:
-        c = channels(x)
-        if c % self.g:
-            raise fail(f"GROUPNORM(g={self.g}) needs a channel count divisible by {self.g}, "
-                       f"got {c}", divisor_hint("g", self.g, c))
+        divisible_channels(x, self.g, f"GROUPNORM(g={self.g}) needs a channel count divisible "
+                                      f"by {self.g}, got {{c}}")
         return Output(x)
 
     def params(self, x: Shape, y: Shape) -> Counted:
