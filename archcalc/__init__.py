@@ -15,10 +15,12 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
+from archcalc import arguments
 from archcalc.analyze import Analysis, LayerReport, analyze_graph
 from archcalc.errors import ArchError, Source
-from archcalc.expand import Limits, expand
+from archcalc.expand import expand
 from archcalc.graph import Graph
+from archcalc.limits import Limits
 from archcalc.settings import Dtype, Optimizer, Settings
 from archcalc.source import resolve
 from archcalc.syntax import parse
@@ -60,11 +62,15 @@ def build_graph(source: str | os.PathLike[str] | Source,
                 ) -> Graph:
     """Parse and expand a description (text, a path, or a Source) into a layer graph;
     `input_shape` (H, W, C) or (N,) replaces the file's `input`."""
-    src = source if isinstance(source, Source) else resolve(source)
+    checked = arguments.source_text(source)
+    src = checked if isinstance(checked, Source) else resolve(checked)
+    if not isinstance(limits, Limits):
+        raise ArchError(f"limits={limits!r} is not a Limits", None,
+                        "archcalc.Limits(max_layers=..., max_depth=...)", arguments.HERE)
+    values, shape = arguments.params(params), arguments.input_shape(input_shape)
     try:
         with paused_gc():
-            return expand(parse(src, limits.max_depth), src, params, optional, limits,
-                          input_shape)
+            return expand(parse(src, limits.max_depth), src, values, optional, limits, shape)
     except RecursionError:
         raise ArchError("the description is nested too deeply to expand", None,
                         "reduce the nesting, or lower --max-depth", src) from None
@@ -84,14 +90,15 @@ def analyze(source: str | os.PathLike[str] | Source, /, *,
     Params may be given as keywords (`analyze(path, N=4)`) or, when a name collides
     with an option, in `params`.
     """
-    graph = build_graph(source, {**(params or {}), **overrides}, optional, limits, input_shape)
-    settings = Settings(batch, Dtype(dtype), Optimizer(optimizer), strict, count_inplace)
+    settings = arguments.settings(batch, dtype, optimizer, strict, count_inplace)
+    graph = build_graph(source, {**arguments.params(params), **arguments.params(overrides)},
+                        optional, limits, input_shape)
     try:
         with paused_gc():
             analysis = analyze_graph(graph, settings)
         from archcalc.check import compile_expects
 
-        compile_expects(analysis)
+        compile_expects(analysis, names=False)  # names are judged by check: per -D values
     except ArchError as err:
         raise err.located(graph.source) from None
     return analysis

@@ -53,13 +53,14 @@ class Expectation:
     span: Span
 
 
-def compile_expects(analysis: Analysis) -> list[Expectation]:
-    """Every item of every expect line, validated; an ArchError for a bad name or value."""
-    names = set(analysis.names()) | {g.name for g in analysis.groups}
+def compile_expects(analysis: Analysis, names: bool = True) -> list[Expectation]:
+    """Every item of every expect line, validated; an ArchError for a bad value, or (with
+    `names`) a target the network does not have."""
+    known = set(analysis.names()) | {g.name for g in analysis.groups}
     compiled = []
     for line in analysis.graph.expects:
         target = line.target
-        if target not in names and target not in ("total", "input"):
+        if names and target not in known and target not in ("total", "input"):
             raise ArchError(f"expect names no layer {target!r}", line.target_span,
                             _names_hint(target, analysis.names()))
         for item in line.checks:
@@ -178,8 +179,12 @@ def _figure(subject: Subject, column: Column) -> int:
 
 def run_checks(analysis: Analysis) -> list[Result]:
     """Every expect item of the file, checked against `analysis`."""
+    try:
+        expectations = compile_expects(analysis)
+    except ArchError as err:
+        raise err.located(analysis.graph.source) from None
     results = []
-    for exp in compile_expects(analysis):
+    for exp in expectations:
         passed, got = exp.test(analysis)
         results.append(Result(exp.target, exp.column, exp.written, got, passed, exp.span))
     return results

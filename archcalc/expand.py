@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from archcalc import ast
 from archcalc import statements as st
@@ -16,16 +15,9 @@ from archcalc.exprs import evaluate
 from archcalc.graph import INPUT, Graph, Node, Scope
 from archcalc.layers import Layer, lookup
 from archcalc.layers.merge import Merge
+from archcalc.limits import Limits
 from archcalc.names import Defaults, Namespace
 from archcalc.values import Value, described, show
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds on what a file can make archcalc do."""
-
-    max_layers: int = 1_000_000
-    max_depth: int = 100
 
 
 def expand(program: ast.Program, source: Source, overrides: Mapping[str, Value] | None = None,
@@ -98,6 +90,8 @@ class Expander:
         return lines
 
     def define(self, block: ast.Block, defaults: Defaults) -> None:
+        for formal in block.formals:
+            st.refuse_word_name(formal.name, formal.span, "a block argument")
         if block.name in self.blocks:
             first = self.blocks[block.name].block.name_span
             raise ArchError(f"block {block.name!r} is defined twice", block.name_span,

@@ -16,7 +16,7 @@ from archcalc.layers import lookup, suggest
 from archcalc.layers.base import MAX_COUNT
 from archcalc.layers.merge import Merge
 from archcalc.names import Defaults
-from archcalc.values import Value, described
+from archcalc.values import WORDS, Value, described
 
 
 def file_params(statements: tuple[ast.Statement, ...], overrides: Mapping[str, Value]
@@ -31,6 +31,7 @@ def file_params(statements: tuple[ast.Statement, ...], overrides: Mapping[str, V
                 raise ArchError(f"param {assign.name!r} is declared twice", assign.span,
                                 f"first declared at line {first.line}; use -D "
                                 f"{assign.name}=... to change it from the command line")
+            refuse_word_name(assign.name, assign.span, "a param")
             spans[assign.name] = assign.span
             env[assign.name] = (overrides[assign.name] if assign.name in
                                 overrides else evaluate(assign.value, env))
@@ -103,3 +104,12 @@ def kind_hint(name: str, blocks: list[str]) -> str:
     close = suggest(name, blocks)
     head = f"did you mean {close}? " if close else ""
     return head + "see `docs/language.md` for the layer kinds"
+
+
+def refuse_word_name(name: str, span: Span, what: str) -> None:
+    """A param or block argument may not be named like a word of the language: `same` would
+    silently turn `p=same` into a number."""
+    if name.lower() in WORDS:
+        raise ArchError(f"{what} cannot be named {name!r}", point_at(span, len(name)),
+                        f"{name.lower()} is a word of the language ({', '.join(WORDS)}); "
+                        "choose another name")

@@ -19,8 +19,9 @@ from typing import Any
 from archcalc import paused_gc
 from archcalc.analyze import Notes, analyze_graph
 from archcalc.errors import ArchError, Source, Span
-from archcalc.expand import Limits, expand
+from archcalc.expand import expand
 from archcalc.figures import COUNTS, Column, Figures
+from archcalc.limits import Limits
 from archcalc.settings import Settings
 from archcalc.syntax import parse
 from archcalc.units import parse_number

@@ -62,6 +62,11 @@ def test_the_corpus_is_large_and_named_apart() -> None:
                for path in BAD.glob("*.err")), "a golden file without its input"
 
 
+# Expect lines naming no layer are judged by `check` (analyze analyzes: the name may exist under
+# other -D values); its summary line goes to standard output.
+CHECKED = {"sem_expect_unknown_layer"}
+
+
 def _options(data: bytes) -> list[str]:
     first = data.split(b"\n", 1)[0].decode("utf-8", errors="replace")
     return first.removeprefix("# cli:").split() if first.startswith("# cli:") else []
@@ -75,9 +80,10 @@ def test_bad_input(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         (tmp_path / f"{name}.arch").write_bytes(GENERATED[name]())
     data = (folder / f"{name}.arch").read_bytes()
     monkeypatch.chdir(folder)  # messages name the file as given: NAME.arch
-    result = runner.invoke(app, ["analyze", f"{name}.arch", *_options(data)], env=ENV)
+    command = "check" if name in CHECKED else "analyze"
+    result = runner.invoke(app, [command, f"{name}.arch", *_options(data)], env=ENV)
     assert result.exit_code == 2, result.output
-    assert result.stdout == "", "an error must leave standard output empty"
+    assert name in CHECKED or result.stdout == "", "an error must leave standard output empty"
     lines = result.stderr.rstrip("\n").split("\n")
     assert LOCATED.fullmatch(lines[0]) and lines[0].startswith(f"{name}.arch:"), lines[0]
     assert re.fullmatch(r" +\^+", lines[2]) and lines[1].startswith(
@@ -96,7 +102,7 @@ def test_errors_as_json_agree_with_the_messages(monkeypatch: pytest.MonkeyPatch)
     """With --format json, every corpus error is also one JSON object on standard output,
     at the location the message gives."""
     monkeypatch.chdir(BAD)
-    for name in FILES:
+    for name in sorted(set(FILES) - CHECKED):
         options = _options((BAD / f"{name}.arch").read_bytes())
         result = runner.invoke(app, ["analyze", f"{name}.arch", "--format", "json", *options],
                                env=ENV)

@@ -223,3 +223,11 @@ def test_a_parametric_input_follows_define() -> None:
 def test_a_bad_input_option_is_an_input_error() -> None:
     result = run("analyze", str(SPECS / "lenet5.arch"), "--input", "32x32")
     assert result.exit_code == 2 and "--input 32x32: not a size" in result.output
+
+
+def test_analyze_analyzes_a_file_whose_expect_line_fits_other_defines() -> None:
+    # conv2 exists only for N=2: analyze (N=1) analyzes; check judges the name
+    text = "input 8x8x3\nparam N = 1\n(CONV(4, p=1))*N\nexpect conv2: 8x8x4\n"
+    assert run("analyze", "-", stdin=text).exit_code == 0
+    assert run("check", "-", "-D", "N=2", stdin=text).exit_code == 0
+    assert run("check", "-", stdin=text).exit_code == 2

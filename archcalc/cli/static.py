@@ -32,8 +32,8 @@ from archcalc.cli.options import (
     load,
 )
 from archcalc.errors import ArchError, Source, render_error
-from archcalc.expand import Limits
 from archcalc.figures import Column
+from archcalc.limits import Limits
 from archcalc.render import Format
 from archcalc.settings import Dtype, Optimizer
 
