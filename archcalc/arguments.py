@@ -61,6 +61,8 @@ def params(values: Mapping[str, object] | None) -> dict[str, Value]:
 
 
 def _value(name: str, value: object) -> Value:
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return value.numerator  # an integral Fraction is the integer
     if isinstance(value, (bool, int, Fraction, Word)):
         return value
     if isinstance(value, float) and value.is_integer():

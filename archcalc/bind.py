@@ -51,9 +51,15 @@ def _converted(cls: type[Layer], field: Any, value: Value, span: Span) -> Any:
 
 
 def build(cls: type[Layer], layered: list[Bound], call: Span) -> Layer:
-    """The layer from class defaults overridden by each mapping in turn (later wins)."""
+    """The layer from class defaults overridden by each mapping in turn (later wins; an
+    argument given later also clears its alternatives given earlier: `defaults DROPOUT(p=0.3)`
+    then `DROPOUT(keep=0.5)` keeps half)."""
     merged: dict[str, Any] = {}
     for bound in layered:
+        for group in cls.alternatives:
+            if any(name in bound for name in group):
+                for name in group:
+                    merged.pop(name, None)
         merged.update(bound)
     missing = [f for f in signature(cls) if f.metadata["required"] and f.name not in merged]
     if missing:

@@ -16,7 +16,7 @@ MAX_MAGNITUDE = 10**18  # results beyond this are refused: no figure needs them
 def evaluate(expr: ast.Expr, env: Mapping[str, Value]) -> Value:
     """The value of `expr` with the names bound in `env`."""
     if isinstance(expr, ast.Num):
-        return expr.value
+        return normalize(expr.value)  # 8.0 is the integer 8, as 4.0*2 is
     if isinstance(expr, ast.SizeLit):
         return expr.dims
     if isinstance(expr, ast.Ident):

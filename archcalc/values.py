@@ -95,7 +95,8 @@ def parse_value(text: str) -> Value:
     if re.fullmatch(r"-?[0-9]{1,15}", text):
         return int(text)
     if re.fullmatch(r"-?[0-9]{1,15}\.[0-9]{1,15}", text):
-        return Fraction(text)
+        value = Fraction(text)
+        return value.numerator if value.denominator == 1 else value  # 2.0 is 2
     if re.fullmatch(r"[0-9]{1,15}(x[0-9]{1,15})+", text):
         return tuple(int(p) for p in text.split("x"))
     if text.lower() in WORDS:

@@ -5,6 +5,8 @@ Each expected value is written as the arithmetic that produces it.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 from helpers import HAND_TESTED, error, hand, net
 
@@ -222,3 +224,18 @@ def test_in_place_only_where_nothing_else_needs_the_input() -> None:
     assert a["relu2"].notes.placement == Placement(True, Blocker.read_later, "identity1")
     # forward memory: input 256 + conv1, dropout1, relu2, conv2, res1 (5 × 256 elements)
     assert a.totals.activations == 256 + 5 * 8 * 8 * 4
+
+
+def test_dropout_takes_p_or_keep_and_the_call_wins_over_defaults() -> None:
+    # both written in one call: refused (before, p=0.5 was silently dropped)
+    assert "either p" in error("DROPOUT(p=0.5, keep=0.2)").message
+    # the call's keep replaces the defaults' p: half dropped, not 0.3 with a conflict
+    a = net("input 8\ndefaults DROPOUT(p=0.3)\nDROPOUT(keep=0.5) - DROPOUT")
+    assert a.layers[0].node.layer.rate == 1 - Fraction(1, 2)  # type: ignore[attr-defined]
+    assert a.layers[1].node.layer.rate == Fraction(3, 10)  # type: ignore[attr-defined]
+
+
+def test_a_whole_decimal_is_an_integer() -> None:
+    # CONV(8.0) was refused while CONV(4.0*2) was accepted: both are 8 filters now
+    a = net("CONV(8.0) - CONV(4.0*2)")
+    assert [r.output[-1] for r in a.layers] == [8, 8]

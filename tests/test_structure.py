@@ -3,6 +3,9 @@ params and -D, blocks, defaults, expect — a test each, with the expected layou
 
 from __future__ import annotations
 
+import pytest
+
+from archcalc.errors import ArchError
 from helpers import error, net
 
 import archcalc
@@ -160,7 +163,12 @@ def test_expect_lines_parse_and_name_check() -> None:
     a = net("conv1: CONV(6, f=5)\nexpect conv1: 28x28x6 params=456 macs=352.8K rf=5\n"
             "expect total: params=456 memory=18.7KB\nexpect input: 32x32x3")
     assert len(a.graph.expects) == 3
-    assert "no layer 'conv2'" in error("CONV(6)\nexpect conv2: params=1").message
+    from archcalc.check import run_checks
+
+    # names are judged by check (they may exist under other -D values), values by analyze too
+    with pytest.raises(ArchError, match="no layer 'conv2'"):
+        run_checks(net("CONV(6)\nexpect conv2: params=1"))
+    assert "bad expected value" in error("CONV(6)\nexpect conv2: params=abc").message
 
 
 def test_vector_input_and_network_name() -> None:

@@ -170,6 +170,7 @@ class Layer:
     keeps: ClassVar[str] = ""  # what the backward pass keeps: "input", "output" or nothing
     flops_rule: ClassVar[str] = ""  # the documented element-wise FLOP count
     sugar: ClassVar[bool] = False  # only written, never in a graph (RES, SPLIT)
+    alternatives: ClassVar[tuple[tuple[str, ...], ...]] = ()  # arguments that exclude each other
     shown: ClassVar[tuple[str, ...]] = ()  # arguments always shown by describe()
 
     def check(self) -> None:

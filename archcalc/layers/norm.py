@@ -3,7 +3,7 @@ DROPPATH."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from archcalc.layers.base import (
@@ -84,20 +84,30 @@ class Dropout(Layer):
     inplace = True
     flops_rule = "none (identity at inference)"
 
-    p: Fraction = arg(Real(Fraction(0), Fraction(1), high_open=True), Fraction(1, 2),
-                      "probability of dropping a unit")
+    alternatives = (("p", "keep"),)  # one of them; the one written last wins over defaults
+
+    p: Fraction | None = arg(Real(Fraction(0), Fraction(1), high_open=True), None,
+                             "probability of dropping a unit", shown="0.5")
     keep: Fraction | None = arg(Real(Fraction(0), Fraction(1)), None,
                                 "probability of keeping a unit (the slides' p)", shown="1 − p")
 
     def check(self) -> None:
-        if self.keep is not None and self.p != Fraction(1, 2):
+        if self.keep is not None and self.p is not None:
             raise fail("give either p (drop) or keep, not both", "keep = 1 − p")
         if self.keep == 0:
             raise fail("keep=0 drops every unit", "keep must be in (0, 1]")
 
+    def describe(self, implied: frozenset[str] = frozenset()) -> str:
+        if self.p == Fraction(1, 2):  # PyTorch's default, whether written or not
+            return replace(self, p=None).describe(implied)
+        return Layer.describe(self, implied)
+
     @property
     def rate(self) -> Fraction:
-        return 1 - self.keep if self.keep is not None else self.p
+        """The probability of dropping: 1 − keep, p, or 0.5 (PyTorch's default)."""
+        if self.keep is not None:
+            return 1 - self.keep
+        return self.p if self.p is not None else Fraction(1, 2)
 
 
 # ---- normalizations with per-sample statistics ------------------------------------------------

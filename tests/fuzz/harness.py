@@ -66,7 +66,11 @@ def _analysis_renders(analysis: archcalc.Analysis, source: archcalc.errors.Sourc
     from archcalc.render.table import to_table
     from archcalc.sweep import Sweep, optional_labels
 
-    results = run_checks(analysis)
+    try:
+        results = run_checks(analysis)  # a mutated expect line may name no layer
+    except ArchError as err:
+        _error_renders(err)
+        results = []
     json.loads(checks.checks_json([("<fuzz>", (analysis, results))]))
     json.loads(text.to_json(analysis, explain=True))
     text.to_csv(analysis)
