@@ -239,3 +239,16 @@ def test_a_whole_decimal_is_an_integer() -> None:
     # CONV(8.0) was refused while CONV(4.0*2) was accepted: both are 8 filters now
     a = net("CONV(8.0) - CONV(4.0*2)")
     assert [r.output[-1] for r in a.layers] == [8, 8]
+
+
+@pytest.mark.parametrize("pool", ["MAXPOOL(2, s=1, p=2)", "AVGPOOL(3, p=0x2)", "MAXPOOL(1, p=1)"])
+def test_pool_padding_beyond_half_the_window_is_refused_as_pytorch_does(pool: str) -> None:
+    # PyTorch: "pad should be at most half of effective kernel size" (2·P ≤ F)
+    assert "more than half the window" in error(f"input 8x8x1\n{pool}").message
+
+
+@pytest.mark.parametrize("pool", ["MAXPOOL(3, ceil=true)", "AVGPOOL(3, s=2, ceil=true)"])
+def test_a_ceil_mode_window_larger_than_its_input_gives_one_unit(pool: str) -> None:
+    # PyTorch and Caffe: ⌈(2 − 3)/S⌉ + 1 = 1; floor mode refuses: ⌊(2 − 3)/3⌋ + 1 = 0
+    assert net(f"input 2x2x1\n{pool}").layers[0].output == (1, 1, 1)
+    assert "larger than the padded input" in error("input 2x2x1\nMAXPOOL(3)").message

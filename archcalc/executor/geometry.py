@@ -57,9 +57,7 @@ def ceil_overhang(size: int, kernel: int, stride: int, pad: tuple[int, int]) -> 
     """Extra trailing rows a ceil-mode window needs beyond the padded input (0 if none)."""
     before, after = pad
     padded = size + before + after
-    if padded < kernel:
-        return 0  # the kernel refuses it: the window does not fit at all
-    outputs = -(-(padded - kernel) // stride) + 1
+    outputs = -(-(padded - kernel) // stride) + 1  # one window even when it is the larger
     if (outputs - 1) * stride >= size + before:  # PyTorch: the last window starts inside
         outputs -= 1
     return max((outputs - 1) * stride + kernel - padded, 0)

@@ -20,6 +20,7 @@ from archcalc.layers.base import (
     Size,
     arg,
     elements,
+    fail,
     product_text,
     volume,
 )
@@ -43,6 +44,16 @@ class Pool(Windowed):
     @classmethod
     def preset(cls, number: int) -> dict[str, Value] | None:
         return {"f": number, "s": number}  # POOL2: 2×2 stride 2
+
+    def check(self) -> None:
+        """PyTorch refuses pool padding beyond half the window (2·P ≤ F), which would let a
+        window read only padding."""
+        if isinstance(self.p, Pair) and any(2 * p > f for p, f in zip(self.p, self.f,
+                                                                       strict=True)):
+            raise fail(f"{self.kind.upper()} padding {self.p} is more than half the window "
+                       f"{self.f}",
+                       "pool padding is at most F/2 per side (PyTorch refuses more): a "
+                       "window would read only padding")
 
     def window(self) -> tuple[Pair[int], Pair[int], Pair[int] | Word, Pair[int]]:
         return self.f, self.s or self.f, self.p, ONE

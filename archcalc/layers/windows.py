@@ -45,9 +45,10 @@ def window_axis(size: int, f_eff: int, stride: int, pad: tuple[int, int],
     exact = Fraction(span, stride) + 1
     pads = f"2·{before}" if before == after else f"{before} + {after}"
     formula = f"({size} − {f_eff} + {pads})/{stride} + 1"
-    if span < 0:
+    if span < 0 and not (ceil and exact > 0):  # ceil mode: one window, as PyTorch and Caffe
+        floored = "" if exact <= 0 else f", floored to {math.floor(exact)}"
         raise fail(f"window {f_eff} is larger than the padded input {size + before + after}",
-                   f"output would be {formula} = {fraction_text(exact)} ≤ 0")
+                   f"output would be {formula} = {fraction_text(exact)}{floored} ≤ 0")
     out = math.floor(exact)
     if ceil and exact.denominator != 1:
         out = math.ceil(exact)
