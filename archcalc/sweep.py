@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from fractions import Fraction
 from typing import Any
 
-from archcalc import paused_gc
+from archcalc import ast, paused_gc
 from archcalc.analyze import Notes, analyze_graph
 from archcalc.errors import ArchError, Source, Span
 from archcalc.expand import expand
@@ -25,7 +25,7 @@ from archcalc.limits import Limits
 from archcalc.settings import Settings
 from archcalc.syntax import parse
 from archcalc.units import parse_number
-from archcalc.values import Value, parse_value
+from archcalc.values import Value, described, parse_value
 
 # What a sweep reports per configuration, sorts by and filters on.
 SWEEP_COLUMNS = (*COUNTS, Column.memory_training, Column.rf, Column.layers)
@@ -40,6 +40,8 @@ class Outcome(Figures):
     optional: tuple[bool, ...]  # each `?` element: present or absent
     valid: bool
     error: str = ""  # why it is invalid
+    hint: str = ""
+    error_at: Span | None = None  # where
     noted: tuple[str, Notes] | None = None  # the first layer with a note, and its note
     layers: int = 0
     rf: int | Fraction = 0  # the last layer's field, the larger axis
@@ -61,7 +63,10 @@ def parse_ranges(items: Sequence[str], limit: int = 100_000) -> dict[str, list[V
         name, sep, text = item.partition("=")
         if not sep or not name.strip().isidentifier():
             raise ValueError(f"{item!r}: write NAME=1..5, NAME=1,2,4 or NAME=3")
-        span = re.fullmatch(r"\s*(-?\d{1,15})\s*\.\.\s*(-?\d{1,15})\s*", text)
+        if name.strip() in ranges:
+            raise ValueError(f"-D {name.strip()} is given twice: give all its values in one, "
+                             f"like {name.strip()}=1,2,4")
+        span = re.fullmatch(r"\s*(-?[0-9]{1,15})\s*\.\.\s*(-?[0-9]{1,15})\s*", text)
         if span:
             low, high = int(span.group(1)), int(span.group(2))
             if high < low:
@@ -98,16 +103,17 @@ class Sweep:
         self.optionals = [span.start for span in self.spans]
 
     def _optionals(self) -> list[Span]:
-        """The `?` elements met when every one is present."""
-        first = {name: values[0] for name, values in self.ranges.items()}
-        try:
-            graph = expand(self.program, self.source, first, True, self.limits,
-                           self.input_shape)
-        except ArchError as err:
-            if "declares no param" in err.message:
-                raise err.located(self.source) from None
-            return []
-        return list(graph.optionals)
+        """The `?` elements of the network: those of its lines and of the blocks they call,
+        whatever the params (a configuration that repeats one zero times, or fails, still
+        sweeps it), in source order; and the -D names, checked against the file's params."""
+        declared = {a.name for st in self.program.statements if isinstance(st, ast.Param)
+                    for a in st.assigns}
+        unknown = sorted(set(self.ranges) - declared)
+        if unknown:
+            raise ArchError(f"-D {unknown[0]}: the file declares no param {unknown[0]!r}",
+                            None, f"params: {', '.join(sorted(declared)) or 'none'}",
+                            self.source)
+        return optionals_of(self.program)
 
     def __len__(self) -> int:
         return self.configurations
@@ -133,8 +139,8 @@ class Sweep:
                            self.input_shape)
             analysis = analyze_graph(graph, self.settings, detail=False)
         except ArchError as err:
-            return Outcome(values=key[0], optional=key[1], valid=False,
-                           error=err.message + (f" ({err.hint})" if err.hint else ""))
+            return Outcome(values=key[0], optional=key[1], valid=False, error=err.message,
+                           hint=err.hint, error_at=err.span)
         noted = next(((r.name, r.notes) for r in analysis.layers if r.notes), None)
         last = analysis.layers[-1].rf
         t = analysis.totals
@@ -151,7 +157,9 @@ _CLAUSE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>|=)\s*(\S+)
 
 
 def where(expression: str) -> Callable[[Outcome], bool]:
-    """A filter from `params < 1M and rf >= 32 and N == 2` (clauses joined by `and`)."""
+    """A filter from `params < 1M and rf >= 32 and N == 2` (clauses joined by `and`). A
+    clause on a figure holds only for valid configurations (an invalid one has no figures);
+    `valid == false` keeps the invalid ones."""
     tests = []
     for clause in re.split(r"\s+and\s+", expression.strip()):
         match = _CLAUSE.fullmatch(clause)
@@ -159,26 +167,43 @@ def where(expression: str) -> Callable[[Outcome], bool]:
             raise ValueError(f"{clause!r}: write NAME OP VALUE, e.g. params < 1M "
                              "(OP: < <= > >= == !=)")
         name, op, text = match.groups()
-        unit = Column(name).unit if name in COLUMN_NAMES else "count"
-        wanted: object = (text.lower() == "true") if text.lower() in ("true", "false") \
-            else parse_number(text, unit).value
-        tests.append((name, _OPERATORS[op], wanted))
-    return lambda outcome: all(cmp(_field(outcome, name), wanted)
-                               for name, cmp, wanted in tests)
+        tests.append(_clause(clause, name, op, text))
+    return lambda outcome: all(test(outcome) for test in tests)
 
 
 COLUMN_NAMES = {c.value for c in (*SWEEP_COLUMNS, Column.valid)}
 
 
-def _field(outcome: Outcome, name: str) -> object:
+def _clause(clause: str, name: str, op: str, text: str) -> Callable[[Outcome], bool]:
+    compare = _OPERATORS[op]
     if name in COLUMN_NAMES:
-        return outcome.value(Column(name))
-    values = dict(outcome.values)
-    if name not in values:
-        raise ValueError(f"--where: unknown name {name!r}; use "
-                         f"{', '.join(sorted(COLUMN_NAMES))} or a swept param "
-                         f"({', '.join(values) or 'none'})")
-    return values[name]
+        column = Column(name)
+        if column is Column.valid:
+            if text.lower() not in ("true", "false"):
+                raise ValueError(f"--where {clause!r}: valid is true or false")
+            return lambda o: bool(compare(o.valid, text.lower() == "true"))
+        wanted = parse_number(text, column.unit).value
+        return lambda o: o.valid and bool(compare(o.value(column), wanted))
+    want = parse_value(text)
+
+    def test(o: Outcome) -> bool:
+        values = dict(o.values)
+        if name not in values:
+            raise ValueError(f"--where: unknown name {name!r}; use "
+                             f"{', '.join(sorted(COLUMN_NAMES))} or a swept param "
+                             f"({', '.join(values) or 'none'})")
+        got = values[name]
+        if op not in ("==", "!=", "=") and not _ordered(got, want):
+            raise ValueError(f"--where {clause!r}: {name} is {described(got)}; words and "
+                             "sizes compare only with == and !=")
+        return bool(compare(got, want))
+
+    return test
+
+
+def _ordered(a: Value, b: Value) -> bool:
+    """Both numbers (not booleans): < and > make sense."""
+    return all(isinstance(v, (int, Fraction)) and not isinstance(v, bool) for v in (a, b))
 
 
 def sort(outcomes: list[Outcome], key: Column | None) -> list[Outcome]:
@@ -198,3 +223,27 @@ def optional_labels(source: Source, spans: Sequence[Span]) -> list[str]:
     alike = Counter(texts)
     return [t if alike[t] == 1 else f"{t} @{s.line}:{s.column}"
             for t, s in zip(texts, spans, strict=True)]
+
+
+def optionals_of(program: ast.Program) -> list[Span]:
+    """Every `?` element reachable from the file's lines (through the blocks they call), in
+    source order."""
+    blocks = {st.name: st for st in program.statements if isinstance(st, ast.Block)}
+    found: dict[int, Span] = {}
+    todo: list[ast.Element] = [el for st in program.statements if isinstance(st, ast.Line)
+                               for el in st.elements]
+    called: set[str] = set()
+    while todo:
+        el = todo.pop()
+        if isinstance(el, ast.Optional):
+            found.setdefault(el.span.start, el.span)
+        if isinstance(el, ast.Labeled | ast.Optional | ast.Repeat):
+            todo.append(el.body)
+        elif isinstance(el, ast.Group):
+            todo.extend(el.elements)
+        elif isinstance(el, ast.Merge):
+            todo.extend(e for path in el.paths for e in path)
+        elif el.name in blocks and el.name not in called:
+            called.add(el.name)
+            todo.extend(blocks[el.name].body)
+    return [found[k] for k in sorted(found)]

@@ -231,3 +231,13 @@ def test_analyze_analyzes_a_file_whose_expect_line_fits_other_defines() -> None:
     assert run("analyze", "-", stdin=text).exit_code == 0
     assert run("check", "-", "-D", "N=2", stdin=text).exit_code == 0
     assert run("check", "-", stdin=text).exit_code == 2
+
+
+def test_a_sweep_whose_every_configuration_fails_alike_is_an_input_error() -> None:
+    result = run("sweep", "-", "-D", "N=1..3", stdin="input 8x8x3\nparam N = 1\nCONVV(N)\n")
+    assert result.exit_code == 2 and "3:1: error: unknown layer kind 'CONVV'" in result.output
+
+
+def test_a_define_given_twice_is_an_input_error() -> None:
+    result = run("analyze", "-", "-D", "N=1", "-D", "N=2", stdin="input 8\nparam N = 1\nFC(N)\n")
+    assert result.exit_code == 2 and "given twice" in result.output

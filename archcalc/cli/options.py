@@ -80,6 +80,8 @@ def defines(items: list[str] | None) -> dict[str, Value]:
         try:
             if not sep or not name.isidentifier():
                 raise ValueError("write -D NAME=VALUE, for example -D N=4")
+            if name in params:
+                raise ValueError(f"{name} is given twice; give it once")
             params[name] = parse_value(text.strip())
         except ValueError as exc:
             raise ArchError(f"-D {item}: {exc}", None, "", Source("<command line>", "")

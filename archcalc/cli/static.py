@@ -148,12 +148,25 @@ def sweep(file: FileArg, define: Annotated[list[str] | None, typer.Option(
                        f"with --max-configs (now {max_configs:,})",
                        job.source), format)
     outcomes = _run_sweep(job, total)
+    shared = _shared_error(outcomes, job)
+    if shared is not None:  # not a property of the configurations: an input error
+        fail(shared, format)
     try:
         outcomes = [o for o in outcomes if keep is None or keep(o)]
     except ValueError as exc:
         fail(ArchError(str(exc), None, "", Source("<command line>", "")), format)
     order = None if sort is None else Column(sort)
     _emit_sweep(sweeping.sort(outcomes, order)[:limit], job, total, format)
+
+
+def _shared_error(outcomes: list[sweep_module.Outcome], job: sweep_module.Sweep
+                  ) -> ArchError | None:
+    """The error every configuration fails with, at the same place, if there is one."""
+    errors = {(o.error, o.hint, o.error_at) for o in outcomes if not o.valid}
+    if not outcomes or any(o.valid for o in outcomes) or len(errors) != 1:
+        return None
+    message, hint, span = errors.pop()
+    return ArchError(message, span, hint, job.source)
 
 
 def _run_sweep(job: sweep_module.Sweep, total: int) -> list[sweep_module.Outcome]:

@@ -45,7 +45,8 @@ def sweep_table(outcomes: Sequence[Outcome], labels: Sequence[str]) -> Table:
 def note(o: Outcome) -> str:
     """Why a configuration is invalid, or the first layer's note (`conv1: does not fit …`)."""
     if not o.valid:
-        return o.error
+        at = f"line {o.error_at.line}, column {o.error_at.column}: " if o.error_at else ""
+        return at + o.error + (f" ({o.hint})" if o.hint else "")
     return f"{o.noted[0]}: {note_text(o.noted[1])}" if o.noted else ""
 
 
