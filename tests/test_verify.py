@@ -3,6 +3,7 @@ analyzer's rules, exit codes, formats, the memory guard."""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import itertools
@@ -265,3 +266,78 @@ def test_a_sibling_in_place_layer_beside_prelu_agrees() -> None:
     analysis = archcalc.analyze(text)
     assert not analysis["relu1"].stored
     assert compare(archcalc.build_graph(text), analysis).ok
+
+
+@pytest.mark.parametrize("key", ["w", "b"])
+def test_gradcheck_catches_a_gradient_off_by_a_tenth_of_a_percent(
+        key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check can fail: CONV's dW (or db) scaled by 1.001 — an error 100× its relative
+    tolerance — is caught at every sample, however the steps are tried."""
+    from dataclasses import replace
+
+    from archcalc.executor import registry
+    from archcalc.executor.network import Options
+    from archcalc.executor.verify import compare
+
+    kernel = registry.KERNELS["conv"]
+
+    @functools.wraps(kernel.backward)
+    def off(*args: object, **kwargs: object) -> object:
+        dx, grads = kernel.backward(*args, **kwargs)
+        return dx, {**grads, key: grads[key] * 1.001} if key in grads else grads
+
+    monkeypatch.setitem(registry.KERNELS, "conv", replace(kernel, backward=off))
+    text = "input 6x6x2\nCONV(3, f=3, p=1) - RELU - CONV(2, f=3) - TANH - FC(3)"
+    report = compare(archcalc.build_graph(text), archcalc.analyze(text), Options(),
+                     receptive_field=False, gradcheck_samples=3)
+    bad = {(g.node, g.key) for g in report.gradcheck if not g.ok}
+    assert bad == {("conv1", key), ("conv2", key)}, report.gradcheck
+
+
+OVERFLOWING = "input 8x8x3\nCONV(4, f=3) - RELU - CONV(4, f=3) - BN - SIGMOID - FC(3)\n"
+
+
+def _strict_json(text: str) -> object:
+    """json.loads refusing NaN and Infinity, which JSON does not have."""
+    def refuse(name: str) -> None:
+        raise AssertionError(f"{name} in JSON output")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_an_overflowing_run_is_reported_not_crashed() -> None:
+    """std 1e30 in float32: conv1's outputs reach ~1e31, conv2's square overflows to inf, and
+    BN turns inf into NaN. The figures that do not depend on values still compare; the values
+    are null in JSON, and the table says why."""
+    args = ["verify", "-", "--init", "normal", "--std", "1e30", "--no-rf"]
+    table = runner.invoke(app, args, input=OVERFLOWING)
+    assert table.exit_code == 0, table.output
+    assert "overflow" in table.output and "smaller --std" in " ".join(table.output.split())
+    doc = _strict_json(runner.invoke(app, [*args, "--format", "json"], input=OVERFLOWING).stdout)
+    assert isinstance(doc, dict) and doc["ok"] is True
+
+
+def test_an_overflowing_gradient_check_is_inconclusive_not_passed() -> None:
+    result = runner.invoke(app, ["verify", "-", "--init", "normal", "--std", "1e30", "--no-rf",
+                                 "--gradcheck", "--format", "json"], input=OVERFLOWING)
+    assert result.exit_code == 1
+    doc = _strict_json(result.stdout)
+    assert isinstance(doc, dict)
+    swamped = [g for g in doc["gradcheck"] if not g["conclusive"]]
+    assert swamped and all(not g["ok"] for g in swamped)
+
+
+def test_init_stats_marks_where_the_activations_overflow() -> None:
+    args = ["init-stats", "-", "--init", "normal", "--std", "1e30"]
+    table = runner.invoke(app, args, input=OVERFLOWING)
+    assert table.exit_code == 0 and "overflow (inf or NaN) from conv2" in table.output
+    doc = _strict_json(runner.invoke(app, [*args, "--format", "json"], input=OVERFLOWING).stdout)
+    assert isinstance(doc, dict)
+    layers = {layer["name"]: layer for layer in doc["layers"]}
+    assert layers["conv1"]["std"] is not None and layers["conv2"]["std"] is None
+
+
+@pytest.mark.parametrize("std", ["nan", "inf", "-1"])
+def test_a_std_that_is_not_a_standard_deviation_exits_2(std: str) -> None:
+    result = runner.invoke(app, ["init-stats", "-", "--init", "normal", "--std", std],
+                           input=OVERFLOWING)
+    assert result.exit_code == 2 and "--std" in result.output

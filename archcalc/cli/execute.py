@@ -5,6 +5,7 @@ NumPy is imported inside the commands, never at import time: `archcalc analyze` 
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,7 +41,14 @@ SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed of the input, 
 InitOpt = Annotated[InitKind, typer.Option(
     "--init", case_sensitive=False,
     help="Weights: he (Var = 2/fan_in), xavier (Var = 1/fan_in) or normal (--std).")]
-StdOpt = Annotated[float, typer.Option("--std", min=0.0, help="σ of --init normal.")]
+def _finite_std(value: float) -> float:
+    if not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a standard deviation; give a finite one")
+    return value
+
+
+StdOpt = Annotated[float, typer.Option("--std", min=0.0, callback=_finite_std,
+                                       help="σ of --init normal.")]
 MaxMemoryOpt = Annotated[str | None, typer.Option(
     "--max-memory", metavar="BYTES", show_default=False,
     help="Refuse runs estimated to need more (4GiB, 500MB; default: 3/4 of the available "

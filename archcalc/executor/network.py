@@ -10,10 +10,11 @@ hold besides node outputs (masks, BN's x̂, argmax indices) are reported apart, 
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -31,6 +32,7 @@ __all__ = ["ExecutionError", "Net", "NodeTrace", "Options", "State", "Trace", "b
            "forward", "measure", "run"]
 
 Shape = tuple[int, ...]
+T = TypeVar("T")
 Tick = Callable[[str], None]  # called once per node and pass, with a label (progress bars)
 
 
@@ -112,6 +114,18 @@ class State:
     loss_value: float = 0.0
 
 
+def quiet(fn: Callable[..., T]) -> Callable[..., T]:
+    """`fn` with NumPy's floating-point warnings off: an overflow to inf or a NaN is data the
+    reports show (init-stats, verify), not a RuntimeWarning from inside NumPy on stderr."""
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> T:
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
+
+    return run
+
+
+@quiet
 def forward(net: Net, x: Array, loss: bool = True, tick: Tick | None = None,
             only: set[int] | None = None, reuse: State | None = None, start: int = 0
             ) -> State:
@@ -179,6 +193,7 @@ def _projection(net: Net, state: State) -> None:
     state.loss, state.loss_value = "Σ output·R", float(np.sum(out * r))
 
 
+@quiet
 def backward(net: Net, state: State, keep_grads: bool = False, support: bool = False,
              tick: Tick | None = None) -> tuple[Array | None, list[Grads]]:
     """Backpropagate `state.seeds`; return (input gradient, parameter gradients per node).

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -17,6 +18,8 @@ from .stats import Stats
 from .verify import COMPARED, Comparison, LayerCheck, Report
 
 OK, BAD = "✓", "✗"
+OVERFLOW = ("weights too large for float32 (try --init he, or a smaller --std), or a division "
+            "by zero such as LRN with k = 0 and α = 0")
 HEADERS = {Column.memory: "kept"}  # the table's headers that differ from Column.header
 TOTAL_NOTES = {Column.macs: "at batch {batch}", Column.memory: "input + every kept output"}
 
@@ -88,7 +91,8 @@ def _figure(layer: LayerCheck, column: Column) -> Comparison | None:
 def summary(report: Report) -> str:
     bad = [layer.name for layer in report.layers if not layer.ok]
     bad += [f"total {k}" for k, c in report.totals.items() if not c.ok]
-    bad += [f"gradient {g.node}.{g.key}" for g in report.gradcheck if not g.ok]
+    bad += [f"gradient {g.node}.{g.key}" + ("" if g.conclusive else " (inconclusive)")
+            for g in report.gradcheck if not g.ok]
     if not bad:
         return f"{OK} verified: every figure of {len(report.layers)} layers matches the run"
     more = f" (+{len(bad) - 5} more)" if len(bad) > 5 else ""
@@ -132,6 +136,9 @@ def to_table(report: Report) -> Any:
              if layer.trace.blocked is not None]
     notes += [f"! {layer.name}: parameter gradients do not match the parameters' shapes"
               for layer in report.layers if not layer.trace.grads_ok]
+    if not math.isfinite(report.trace.loss_value):
+        notes.append(f"! the run's values overflow (the loss is {report.trace.loss_value}): "
+                     f"{OVERFLOW}; shapes, sizes, MACs, memory and fields do not depend on them")
     parts += [Text(n, style="yellow") for n in notes]
     if report.gradcheck:
         grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
@@ -139,8 +146,9 @@ def to_table(report: Report) -> Any:
             grid.add_column(title)
         for g in report.gradcheck:
             drawn = f"{g.samples} ({g.kinks} on kinks skipped)" if g.kinks else str(g.samples)
-            grid.add_row(f"{g.node}.{g.key}", drawn, f"{g.max_error:.1e}",
-                         OK if g.ok else BAD, style="" if g.ok else "red")
+            verdict = OK if g.ok else BAD if g.conclusive else f"{BAD} inconclusive"
+            grid.add_row(f"{g.node}.{g.key}", drawn, f"{g.max_error:.1e}", verdict,
+                         style="" if g.ok else "red")
         parts.append(grid)
     parts.append(Text(settings(report), style="dim"))
     parts.append(Text("analyzer ≠ executor on a mismatch · kept: new storage at the batch · "
@@ -203,10 +211,11 @@ def to_json(report: Report) -> str:
            "totals": {k.value: _check_json(c, TOTAL_NOTES.get(k, "").format(batch=o.batch))
                       for k, c in report.totals.items()},
            "gradcheck": [{"node": g.node, "key": g.key, "samples": g.samples,
-                          "kinks_skipped": g.kinks, "max_rel_error": g.max_error, "ok": g.ok}
+                          "kinks_skipped": g.kinks, "max_rel_error": g.max_error,
+                          "conclusive": g.conclusive, "ok": g.ok}
                          for g in report.gradcheck],
            "gemm_calls": len(t.records), "seconds": report.seconds}
-    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+    return json.dumps(finite(doc), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _rows(report: Report) -> list[list[str]]:
@@ -240,15 +249,35 @@ def to_markdown(report: Report) -> str:
 BARS = " ▁▂▃▄▅▆▇█"
 
 
+def finite(value: Any) -> Any:
+    """A JSON-ready copy in which NaN and ±inf (an overflow) are null: JSON has no NaN."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite(v) for v in value]
+    return value
+
+
 def bar(value: float, top: float, width: int = 24) -> str:
-    """A horizontal bar of `value` against `top`, in eighths of a character."""
+    """A horizontal bar of `value` against `top`, in eighths of a character; `!` for a value
+    that overflowed (inf or NaN)."""
+    if not math.isfinite(value):
+        return "!"
     eighths = round(width * 8 * value / top) if top > 0 else 0
     return "█" * (eighths // 8) + (BARS[eighths % 8] if eighths % 8 else "")
 
 
 def sparkline(values: list[float]) -> str:
-    top = max(values, default=0.0)
-    return "".join(BARS[min(8, round(8 * v / top))] if top > 0 else " " for v in values)
+    top = _top(values)
+    return "".join("!" if not math.isfinite(v) else BARS[min(8, round(8 * v / top))]
+                   if top > 0 else " " for v in values)
+
+
+def _top(values: list[float]) -> float:
+    """The largest finite value (the bars' scale)."""
+    return max((v for v in values if math.isfinite(v)), default=0.0)
 
 
 def stats_table(stats: Stats) -> Any:
@@ -261,17 +290,25 @@ def stats_table(stats: Stats) -> Any:
     for title, justify in (("layer", "left"), ("kind", "left"), ("output", "left"),
                            ("mean", "right"), ("std", "right"), ("std", "left")):
         table.add_column(title, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-    top = max(row.std for row in stats.rows)
+    top = _top([row.std for row in stats.rows])
     for row in stats.rows:
         table.add_row(row.name, row.kind, shape_text(row.shape), _small(row.mean), _small(row.std),
                       bar(row.std, top))
-    return Group(Text(f"{stats.network}: {stats.describe()}", style="bold"), table,
-                 Text("std by layer: " + sparkline([r.std for r in stats.rows])))
+    parts: list[Any] = [Text(f"{stats.network}: {stats.describe()}", style="bold"), table,
+                        Text("std by layer: " + sparkline([r.std for r in stats.rows]))]
+    first = stats.overflow()
+    if first is not None:
+        parts.append(Text(f"! the activations overflow (inf or NaN) from {first} on: {OVERFLOW}",
+                          style="yellow"))
+    return Group(*parts)
 
 
 def _small(value: float) -> str:
-    """Six decimals as the slide prints them, or three digits and an exponent when tiny."""
-    return f"{value:.6f}" if value == 0 or abs(value) >= 1e-4 else f"{value:.2e}"
+    """Six decimals as the slide prints them, three digits and an exponent when tiny or huge,
+    nan or inf after an overflow."""
+    if not math.isfinite(value):
+        return str(value)
+    return f"{value:.6f}" if value == 0 or 1e-4 <= abs(value) < 1e6 else f"{value:.2e}"
 
 
 def stats_csv(stats: Stats) -> str:
@@ -286,7 +323,7 @@ def stats_csv(stats: Stats) -> str:
 def stats_markdown(stats: Stats) -> str:
     lines = [f"**{stats.network}**: {stats.describe()}", "", "| layer | kind | output | mean | "
              "std | |", "|---|---|---|---|---|---|"]
-    top = max(row.std for row in stats.rows)
+    top = _top([row.std for row in stats.rows])
     lines += [f"| {r.name} | {r.kind} | {shape_text(r.shape)} | {_small(r.mean)} | {_small(r.std)} "
               f"| {bar(r.std, top, 12)} |" for r in stats.rows]
     return "\n".join(lines) + "\n"
@@ -297,4 +334,4 @@ def stats_json(stats: Stats) -> str:
            "batch": stats.batch, "seed": stats.seed,
            "layers": [{"name": r.name, "kind": r.kind, "output": list(r.shape),
                        "mean": r.mean, "std": r.std} for r in stats.rows]}
-    return json.dumps(doc, indent=1) + "\n"
+    return json.dumps(finite(doc), indent=1, allow_nan=False) + "\n"

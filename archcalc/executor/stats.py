@@ -4,13 +4,14 @@ std — the slides' weight-initialization experiment (CS231n/CS182 lecture 6, se
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from archcalc.graph import Graph
 
-from .network import Net, Options, Tick, forward
+from .network import Net, Options, Tick, forward, quiet
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,17 @@ class Stats:
     seed: int
     rows: list[Row]
 
+    def overflow(self) -> str | None:
+        """The first layer whose activations are not all finite, if one is."""
+        return next((r.name for r in self.rows if not (math.isfinite(r.mean) and
+                                                       math.isfinite(r.std))), None)
+
     def describe(self) -> str:
         init = f"normal, std {self.std:g}" if self.init == "normal" else self.init
         return f"{init} init, a batch of {self.batch} N(0, 1) inputs, seed {self.seed}"
 
 
+@quiet
 def init_stats(graph: Graph, options: Options, tick: Tick | None = None) -> Stats:
     """Forward one seeded N(0, 1) batch (training mode) and measure every output."""
     net = Net(graph, replace(options, inplace=False))  # every output kept as it came out

@@ -23,7 +23,7 @@ from archcalc.values import Value
 
 from .gradcheck_net import GradCheck, count, gradcheck
 from .guard import check_memory
-from .network import NodeTrace, Options, Tick, Trace, run
+from .network import NodeTrace, Options, Tick, Trace, quiet, run
 from .probe import AxisProbe, RFProbe, probe
 
 
@@ -98,6 +98,7 @@ def verify(source: str | os.PathLike[str] | Source, params: Mapping[str, Value] 
     return compare(graph, analysis, options, receptive_field, gradcheck_samples, tick)
 
 
+@quiet
 def compare(graph: Graph, analysis: Analysis, options: Options = Options(),
             receptive_field: bool = True, gradcheck_samples: int = 0,
             tick: Tick | None = None) -> Report:
