@@ -138,7 +138,8 @@ def analyze_graph(graph: Graph, settings: Settings = Settings(), detail: bool = 
                   ) -> Analysis:
     """Compute every figure of `graph` under `settings`; without `detail`, skip the
     descriptions (for sweeps, which only need the numbers). The arithmetic is worded on
-    demand by archcalc/render/explain.py, from each report's rules."""
+    demand by archcalc/render/explain.py, from each report's rules. An error is located in
+    the graph's source."""
     shapes: list[Shape] = []
     fields: list[rflib.RF] = []
     reports = []
@@ -149,7 +150,7 @@ def analyze_graph(graph: Graph, settings: Settings = Settings(), detail: bool = 
             report = _layer(graph, node, place, shapes, fields, settings, detail, memo)
         except ArchError as err:
             raise ArchError(f"{node.name}: {err.message}", err.span or node.span,
-                            err.hint) from None
+                            err.hint, graph.source, calls=node.calls) from None
         shapes.append(report.output)
         fields.append(report.rf)
         reports.append(report)

@@ -24,7 +24,8 @@ class BlockDef:
 def bind_arguments(block: ast.Block, call: ast.Call, env: Mapping[str, Value],
                    globals_: Mapping[str, Value]) -> dict[str, Value]:
     """The block's formals bound to the call's arguments, evaluated in the caller's `env`;
-    defaults of formals are evaluated with the file's params."""
+    a formal's default is evaluated with the file's params and the formals before it
+    (`block b(c, d=c*2)`); naming a formal after it is an error, not a param of that name."""
     names = [f.name for f in block.formals]
     bound: dict[str, Value] = {}
     for position, a in enumerate(call.args):
@@ -43,13 +44,30 @@ def bind_arguments(block: ast.Block, call: ast.Call, env: Mapping[str, Value],
             raise ArchError(f"argument {key!r} given twice", a.span,
                             block_usage(block))
         bound[key] = evaluate(a.value, env)
-    for formal in block.formals:
+    for i, formal in enumerate(block.formals):
         if formal.name not in bound:
             if formal.default is None:
                 raise ArchError(f"block {block.name} needs argument {formal.name!r}",
                                 call.span, block_usage(block))
-            bound[formal.name] = evaluate(formal.default, globals_)
-    return bound
+            _refuse_later(formal.default, names[i:], block)
+            earlier = {name: bound[name] for name in names[:i]}
+            bound[formal.name] = evaluate(formal.default, {**globals_, **earlier})
+    return {name: bound[name] for name in names}
+
+
+def _refuse_later(expr: ast.Expr, later: list[str], block: ast.Block) -> None:
+    """A default may use the formals before it only: `block b(d=c*2, c=4)` is an error."""
+    if isinstance(expr, ast.Ident) and expr.name in later:
+        used = "itself" if expr.name == later[0] else \
+            f"{expr.name!r}, an argument of {block.name} after it"
+        raise ArchError(f"the default of {later[0]!r} uses {used}", expr.span,
+                        "a default may use the file's params and the arguments before it")
+    if isinstance(expr, ast.Neg):
+        _refuse_later(expr.operand, later, block)
+    elif isinstance(expr, ast.Chain):
+        _refuse_later(expr.first, later, block)
+        for _, term in expr.rest:
+            _refuse_later(term, later, block)
 
 
 def block_usage(block: ast.Block) -> str:

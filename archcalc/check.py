@@ -15,6 +15,7 @@ from archcalc import ast
 from archcalc.analyze import Analysis, GroupReport, LayerReport
 from archcalc.errors import ArchError, Span
 from archcalc.figures import COUNTS, Column
+from archcalc.syntax_catalogue import lookalike_hint
 from archcalc.units import MAX_DIGITS, Written, parse_number
 
 Shape = tuple[int, ...]
@@ -87,8 +88,8 @@ def _compile(target: str, item: ast.ExpectItem) -> Expectation:
     try:
         test = _tester(target, column, item.value)
     except ValueError as exc:
-        hint = _VALUE_HINTS.get("bytes" if column.unit == "bytes" else column.value,
-                                _COUNT_HINT)
+        hint = next(filter(None, map(lookalike_hint, item.value)), None) or _VALUE_HINTS.get(
+            "bytes" if column.unit == "bytes" else column.value, _COUNT_HINT)
         raise ArchError(f"bad expected value for {item.key}: {exc}", item.span, hint) from None
     return Expectation(target, column, item.value, test, item.span)
 
@@ -102,10 +103,10 @@ _VALUE_HINTS = {
 
 def _tester(target: str, column: Column, text: str) -> Callable[[Analysis], tuple[bool, Got]]:
     if column is Column.output:
-        want = _shape(text)
+        want = _shape(text, 3, "a shape like 28x28x6 or 4096")
         return lambda a: _compare_shape(want, _subject(a, target))
     if column is Column.rf:
-        want_rf = _shape(text)
+        want_rf = _shape(text, 2, "a size like 11 or 11x7")
         return lambda a: _compare_rf(want_rf, _subject(a, target))
     if column is Column.fits:
         if text not in ("true", "false"):
@@ -115,10 +116,15 @@ def _tester(target: str, column: Column, text: str) -> Callable[[Analysis], tupl
     return lambda a: _compare_number(written, column, _subject(a, target))
 
 
-def _shape(text: str) -> Shape:
+def _shape(text: str, most: int, example: str) -> Shape:
+    """Sizes in ASCII digits, at most `most` of them (a shape is H×W×C; a field H×W)."""
     parts = text.replace("\u00d7", "x").split("x")
-    if not all(p.isdigit() and len(p) <= MAX_DIGITS for p in parts):
-        raise ValueError(f"{text!r} is not a shape like 28x28x6 or 4096")
+    if not all(p.isascii() and p.isdigit() and len(p) <= MAX_DIGITS for p in parts):
+        raise ValueError(f"{text!r} is not {example}")
+    if len(parts) > most:
+        raise ValueError(f"{text!r} has {len(parts)} sizes; at most {most}")
+    if any(int(p) == 0 for p in parts):
+        raise ValueError(f"{text!r} has a size 0; sizes are at least 1")
     return tuple(int(p) for p in parts)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from rich.cells import cell_len
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -40,13 +42,20 @@ class ArchError(Exception):
     """A problem with the user's input, located in the source, with a hint."""
 
     def __init__(self, message: str, span: Span | None = None, hint: str = "",
-                 source: Source | None = None, kind: str = "error") -> None:
+                 source: Source | None = None, kind: str = "error",
+                 calls: tuple[Span, ...] = ()) -> None:
         super().__init__(message)
         self.message = clip(message)
         self.span = span
         self.hint = clip(hint)
         self.source = source
         self.kind = kind
+        self.calls = calls  # the block calls the place was reached through, innermost first
+
+    def called_from(self, call: Span) -> ArchError:
+        """This error, reached through one more (outer) block call."""
+        self.calls = (*self.calls, call)
+        return self
 
     def located(self, source: Source) -> ArchError:
         """This error, attached to `source` unless it already has one."""
@@ -68,10 +77,16 @@ def point_at(span: Span, length: int | None = None) -> Span:
 
 def clip(text: str, limit: int = 240) -> str:
     """`text` with its middle elided when it is longer than `limit` characters (a message
-    quoting a huge name stays readable)."""
+    quoting a huge name stays readable), cut between words where there are any near the cuts,
+    so that no number is cut in two."""
     if len(text) <= limit:
         return text
-    return f"{text[:limit * 2 // 3]} … {text[-(limit // 4):]}"
+    head, tail = text[:limit * 2 // 3], text[-(limit // 4):]
+    if (space := head.rfind(" ")) > len(head) // 2:
+        head = head[:space]
+    if 0 <= (space := tail.find(" ")) < len(tail) // 2:
+        tail = tail[space + 1:]
+    return f"{head} … {tail}"
 
 
 def render_error(err: ArchError) -> str:
@@ -93,17 +108,35 @@ def render_error(err: ArchError) -> str:
         lines.append(" " * (len(gutter) + column) + "^" * width)
     if err.hint:
         lines.append(f"  hint: {printable(err.hint)}")
+    lines += _call_lines(err)
     return "\n".join(lines)
 
 
+def _call_lines(err: ArchError, most: int = 6) -> list[str]:
+    """A line per block call, innermost first; a long chain shows its ends."""
+    lines = [f"  called from line {call.line}, column {call.column}"
+             + (f": {call_text(err.source, call)}" if err.source else "") for call in err.calls]
+    if len(lines) <= most:
+        return lines
+    return [*lines[:most // 2], f"  … {len(lines) - most + 1} calls more",
+            *lines[-(most // 2 - 1):]]
+
+
+def call_text(source: Source, call: Span, limit: int = 60) -> str:
+    """The text of a block call, on one line, clipped."""
+    text = " ".join(source.text[call.start:call.end].split())
+    return printable(text if len(text) <= limit else text[:limit - 1] + "…")
+
+
 def _window(text: str, start: int, end: int, width: int = 120) -> tuple[str, int, int]:
-    """The line (around `start` when it is long): shown text, caret column, caret width."""
+    """The line (around `start` when it is long): shown text, caret column, caret width, in
+    terminal cells (a full-width character takes two, a combining accent none)."""
     lo = 0 if len(text) <= width else max(0, min(start - width // 3, len(text) - width))
     hi = min(len(text), lo + width)
     head = "…" if lo else ""
     shown = head + printable(text[lo:hi]) + ("…" if hi < len(text) else "")
-    caret = len(printable(text[start:min(end, hi)]))
-    return shown, len(head + printable(text[lo:start])), max(1, caret)
+    caret = cell_len(printable(text[start:min(end, hi)]))
+    return shown, cell_len(head + printable(text[lo:start])), max(1, caret)
 
 
 def printable(text: str) -> str:

@@ -44,6 +44,7 @@ class Expander:
         self.optionals: dict[int, Span] = {}
         self.blocks: dict[str, BlockDef] = {}
         self.calls: list[str] = []  # the block calls being expanded, outermost first
+        self.call_spans: tuple[Span, ...] = ()  # where they are written, innermost first
         self.depth = 0
         self.steps = 0  # elements met while expanding, bounded like the layers
         self.globals: dict[str, Value] = {}
@@ -109,9 +110,7 @@ class Expander:
         if self.depth > self.limits.max_depth:
             raise ArchError(f"nesting deeper than {self.limits.max_depth} levels "
                             "(groups, repeats, merges and block calls)", point_at(span, 1),
-                            "raise the limit with --max-depth" + (
-                                f" (inside the block calls {' → '.join(self.calls)})"
-                                if self.calls else ""))
+                            "raise the limit with --max-depth")
         try:
             yield
         finally:
@@ -179,7 +178,7 @@ class Expander:
         layer, implied = self.bound[key]
         number = ns.numbered(cls.prefix)  # labeled layers count too
         name = ns.claim(label or number, call.name_span, auto=label is None)
-        return self.add(Node(name, layer, (x,), call.span, implied))
+        return self.add(Node(name, layer, (x,), call.span, implied, self.call_spans))
 
     def group(self, el: ast.Group, x: int, ns: Namespace, label: str | None) -> int:
         if label is None:
@@ -254,14 +253,15 @@ class Expander:
             ends.append(x)
         number = ns.numbered(form.prefix)
         name = ns.claim(label or number, keyword, auto=label is None)
-        return self.add(Node(name, form.node_layer(), tuple(ends), keyword))
+        return self.add(Node(name, form.node_layer(), tuple(ends), keyword,
+                             calls=self.call_spans))
 
     def head(self, layer: Layer | None, x: int, ns: Namespace, at: Span) -> int:
         """A path's start: the merge's input, or a head layer reading it (SPLIT's CHUNK)."""
         if layer is None:
             return x
         name = ns.claim(ns.numbered(layer.prefix), at, auto=True)
-        return self.add(Node(name, layer, (x,), at))
+        return self.add(Node(name, layer, (x,), at, calls=self.call_spans))
 
     def block_call(self, call: ast.Call, x: int, ns: Namespace, label: str | None) -> int:
         definition = self.blocks[call.name]
@@ -275,9 +275,15 @@ class Expander:
         path = ns.claim(local, call.name_span, auto=label is None)
         first = len(self.nodes)
         self.calls.append(call.name)
-        with self.nested(call.span):
-            x = self.chain(definition.block.body, x,
-                           ns.child(local, env, definition.defaults))
+        outer, self.call_spans = self.call_spans, (call.span, *self.call_spans)
+        try:
+            with self.nested(call.span):
+                x = self.chain(definition.block.body, x,
+                               ns.child(local, env, definition.defaults))
+        except ArchError as err:
+            raise err.called_from(call.span) from None
+        finally:
+            self.call_spans = outer
         self.calls.pop()
         self.scope(path, st.excerpt(self.source, call.span), first)
         return x

@@ -21,6 +21,7 @@ class Node:
     inputs: tuple[int, ...]  # indices of producer nodes; INPUT for the network input
     span: Span
     implied: frozenset[str] = frozenset()  # arguments set by `defaults`, not at the call
+    calls: tuple[Span, ...] = ()  # the block calls it was written in, innermost first
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,11 @@ class Namespace:
                 raise ArchError(f"this layer's automatic name {self.full(local)!r} is taken",
                                 span, f"a label at {where} already uses it (running numbers "
                                 "count labeled layers too); label this layer or rename that one")
+            if first.start == span.start:  # the same label again: a copy of a repeat
+                raise ArchError(f"duplicate name {self.full(local)!r}: an unlabeled repeat "
+                                "gives every copy the same labels", span,
+                                "label the repeat too, as in `stage: (c: CONV(8) - RELU)*2`: "
+                                "each copy then has its own names (stage.1.c, stage.2.c)")
             raise ArchError(f"duplicate name {self.full(local)!r}", span,
                             f"first used at {where}; choose another label")
         self.taken[local] = span

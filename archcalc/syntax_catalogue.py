@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,7 +23,12 @@ from archcalc.syntax_errors import (
 )
 
 Found = tuple[str, Span, str]  # message, where, hint
-PASTED = {"\u00f7": "/", "\u00b7": "*", "\u2217": "*", "\u2010": "-", "\u2011": "-"}
+PASTED = {"\u00f7": "/", "\u00b7": "*", "\u2217": "*", "\u2010": "-", "\u2011": "-",
+          "\u2212": "-"}
+# Cyrillic and Greek letters drawn like Latin ones (a keyboard layout left switched on);
+# full-width and other compatibility forms are found by NFKC instead.
+LOOKALIKES = str.maketrans("АВЕКМНОРСТХаеорсхуѕіјΑΒΕΖΗΙΚΜΝΟΡΤΥΧο",
+                           "ABEKMHOPCTXaeopcxysijABEZHIKMNOPTYXo")
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,30 @@ def unfinished_input(at: At) -> Found | None:
         return None
     return ("unfinished size", span_at(at.text, at.start + len(previous) - 1, 1),
             "a size has a number after each x, like 3x5")
+
+
+def ascii_for(c: str) -> str | None:
+    """The ASCII character a letter, digit or space stands for, when it is not ASCII itself:
+    Cyrillic С, full-width ８, U+3000, Arabic-Indic ٨ (None for anything else)."""
+    if c.isascii():
+        return None
+    plain = c.translate(LOOKALIKES)
+    if plain == c:
+        plain = unicodedata.normalize("NFKC", c)
+    if plain == c and c.isdecimal():  # another script's digit: Arabic-Indic ٨, Devanagari ८
+        plain = str(unicodedata.decimal(c))
+    return plain if plain != c and plain.isascii() and plain.isprintable() else None
+
+
+def lookalike_hint(c: str) -> str | None:
+    plain = ascii_for(c)
+    return None if plain is None else \
+        f"{c!r} is {unicodedata.name(c, 'not ASCII')}; write {plain!r} instead"
+
+
+def lookalike(at: At) -> Found | None:
+    hint = lookalike_hint(at.char) if at.char else None
+    return None if hint is None else (f"unexpected character {at.char!r}", at.here, hint)
 
 
 def invisible(at: At) -> Found | None:
@@ -229,6 +259,8 @@ IN = "input 32x32x3\n"  # the examples start with it
 CATALOGUE = (
     Entry("never closed", (IN + "[CONV(64) - RELU\nPOOL2\n", IN + "CONV(8, f=3\n"), never_closed),
     Entry("unfinished input", ("input 32x32x\nCONV(8)\n", "input 32x32x"), unfinished_input),
+    Entry("look-alike character", (IN + "\u0421ONV(8)\n", IN + "CONV(\uff18) - RELU\n",
+                                   IN + "CONV(8)\u3000- RELU\n"), lookalike),
     Entry("invisible character", (IN + "CONV(8)\u200b - RELU\n", IN + "CONV(8) - \u202eRELU\n"),
           invisible),
     Entry("pasted character", (IN + "param c = 64\nCONV(c\u00f72)\n",), pasted),

@@ -21,6 +21,15 @@ _NUMBER = re.compile(r"(?P<mantissa>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?
                      r"\s*(?P<suffix>[A-Za-z]*)")
 
 
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~])")
+
+
+def markdown_text(text: str) -> str:
+    """`text` as literal Markdown: every character CommonMark could read as markup (links,
+    emphasis, HTML tags and entities, a table's `|`) escaped with a backslash."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
 def shape_text(shape: tuple[int, ...]) -> str:
     """A shape as printed: 55×55×96, or 4096 for a vector."""
     return "×".join(map(str, shape))

@@ -218,3 +218,52 @@ def test_define_of_an_undeclared_param() -> None:
     with pytest.raises(ArchError) as info:
         archcalc.analyze("input 8x8x1\nparam N = 1\nCONV(N)", NN=3)
     assert "did you mean N?" in info.value.hint
+
+
+def test_a_clipped_message_keeps_its_words_and_numbers_whole() -> None:
+    from archcalc.errors import clip
+
+    words = [f"{i * 7919 % 100000}.{i % 10}" for i in range(200)]
+    clipped = clip(" ".join(words))
+    assert len(clipped) <= 240 + 3 and " … " in clipped
+    head, tail = clipped.split(" … ")
+    assert head.split() == words[:len(head.split())]
+    assert tail.split() == words[-len(tail.split()):]
+
+
+def test_a_clipped_word_without_spaces_is_still_clipped() -> None:
+    from archcalc.errors import clip
+
+    assert len(clip("x" * 10_000)) < 250
+
+
+def test_the_caret_counts_terminal_cells() -> None:
+    """A full-width character takes two cells: the caret under it is two wide, and a caret
+    after it moves two cells per such character."""
+    from archcalc.errors import Source, Span
+
+    under = str(error("input 32x32x3\nCONV(８８) - RELU\n")).splitlines()
+    assert under[2] == " " * len("   2 | CONV(") + "^^", under
+    line = "名前: CONVV(8)"  # the span is CONVV, columns 5 to 9
+    err = ArchError("unknown kind", Span(1, 5, 1, 10, 4, 9), "", Source("f", line))
+    shown = str(err).splitlines()
+    assert shown[2] == " " * (len("   1 | ") + 2 + 2 + 2) + "^" * 5, shown  # 名, 前, ": "
+
+
+def test_an_error_inside_blocks_names_every_call_on_the_way() -> None:
+    """The call chain, innermost first, in the message and in the JSON error object."""
+    from archcalc.render.text import error_object
+
+    text = ("input 8x8x3\nblock inner(c) { CONV(c, f=9) }\nblock outer(c) { inner(c) }\n"
+            "CONV(4, f=1)\nouter(8)\n")
+    err = error(text)
+    assert [(c.line, c.column) for c in err.calls] == [(3, 18), (5, 1)]
+    assert str(err).splitlines()[-2:] == ["  called from line 3, column 18: inner(c)",
+                                          "  called from line 5, column 1: outer(8)"]
+    calls = error_object(err)["calls"]
+    assert isinstance(calls, list) and [c["line"] for c in calls] == [3, 5]
+
+
+def test_an_error_outside_blocks_has_no_call_chain() -> None:
+    err = error("input 8x8x3\nCONV(4, f=9)\n")
+    assert err.calls == () and "called from" not in str(err)

@@ -67,6 +67,9 @@ def test_error_output_escapes_control_characters(tmp_path: Path) -> None:
 def test_csv_cells_that_a_spreadsheet_would_run_are_escaped() -> None:
     assert safe_cells(["=1+1", "+A1", "-2+3", "@SUM(A1)", "\tx", "\rx", "conv1", 5, -5]) == \
         ["'=1+1", "'+A1", "'-2+3", "'@SUM(A1)", "'\tx", "'\rx", "conv1", 5, -5]
+    # numbers are numbers: quoting them would turn them into text in the spreadsheet
+    assert safe_cells(["-1", "-0.5", "+3", "-1e-3", "-1-1", "-1e", "-.5"]) == \
+        ["-1", "-0.5", "+3", "-1e-3", "'-1-1", "'-1e", "'-.5"]
 
 
 def test_sweep_csv_escapes_its_cells(tmp_path: Path) -> None:
@@ -74,7 +77,7 @@ def test_sweep_csv_escapes_its_cells(tmp_path: Path) -> None:
     path.write_text("input 8x8x3\nparam A = 0.5\nLEAKYRELU(A)\n", encoding="utf-8")
     result = run("sweep", str(path), "-D", "A=-0.5,0.5", "--format", "csv")
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert [row[0] for row in rows] == ["A", "'-0.5", "0.5"]
+    assert [row[0] for row in rows] == ["A", "-0.5", "0.5"]
 
 
 @pytest.mark.parametrize("args", [
@@ -96,3 +99,31 @@ def test_errors_with_format_json_are_one_json_document(tmp_path: Path,
     doc = json.loads(result.stdout)
     error = doc["error"] if "error" in doc else doc["files"][0]["error"]
     assert error and result.stderr
+
+
+INJECTING = "[click](javascript:x.y)<img src=x onerror=alert(1)>_a|b&amp;"
+
+
+@pytest.mark.parametrize("command", ["analyze", "verify", "init-stats"])
+def test_markdown_titles_and_names_are_literal(tmp_path: Path, command: str) -> None:
+    """A file name becomes the title: in Markdown it may neither make a link or an HTML tag
+    nor break the table; every markup character is backslash-escaped (CommonMark §2.4)."""
+    path = tmp_path / f"{INJECTING}.arch"
+    path.write_text("input 8x8x3\nCONV(4) - RELU\n", encoding="utf-8")
+    result = run(command, str(path), "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    title = result.stdout.splitlines()[0]
+    assert title.startswith("**\\[click\\]\\(javascript:x\\.y\\)\\<img src=x onerror=alert"
+                            "\\(1\\)\\>\\_a\\|b\\&amp;**"), title
+    for line in result.stdout.splitlines():
+        if line.startswith("|"):  # every row of a table has as many cells as its header
+            assert line.replace("\\|", "").count("|") == \
+                result.stdout.split("\n|", 1)[1].split("\n")[0].count("|") + 1, line
+
+
+def test_markdown_text_escapes_every_markup_character() -> None:
+    from archcalc.units import markdown_text
+
+    assert markdown_text("a_b*c`d`|e<f>[g](h)!#~&") == \
+        "a\\_b\\*c\\`d\\`\\|e\\<f\\>\\[g\\]\\(h\\)\\!\\#\\~\\&"
+    assert markdown_text("conv1") == "conv1"

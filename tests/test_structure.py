@@ -4,11 +4,10 @@ params and -D, blocks, defaults, expect — a test each, with the expected layou
 from __future__ import annotations
 
 import pytest
-
-from archcalc.errors import ArchError
 from helpers import error, net
 
 import archcalc
+from archcalc.errors import ArchError
 
 
 def names(a: archcalc.Analysis) -> list[str]:
@@ -137,6 +136,21 @@ def test_labeled_group_scope() -> None:
 def test_block_arguments_shadow_params_lexically() -> None:
     a = net("param c = 3\nblock b(c) { CONV(c, f=1) }\nb(5) - CONV(c, f=1)")
     assert [r.output[2] for r in a.layers] == [5, 3]
+
+
+def test_a_default_sees_the_arguments_before_it_not_a_param_of_that_name() -> None:
+    a = net("param c = 100\nblock wide(c, d=c*2) { CONV(d, f=1) }\nwide(4) - wide(4, 3)")
+    assert [r.output[2] for r in a.layers] == [4 * 2, 3]
+
+
+@pytest.mark.parametrize(("formals", "message"), [
+    ("d=c*2, c=4", "the default of 'd' uses 'c', an argument of b after it"),
+    ("d=-(d+1)", "the default of 'd' uses itself"),
+])
+def test_a_default_naming_itself_or_a_later_argument_is_an_error(formals: str, message: str
+                                                                  ) -> None:
+    err = error(f"param c = 1\nparam d = 1\nblock b({formals}) {{ CONV(d, f=1) }}\nb")
+    assert err.message == message and err.span is not None and err.span.line == 4  # the block
 
 
 def test_defaults_apply_to_the_rest_of_the_file() -> None:

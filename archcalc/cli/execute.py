@@ -107,7 +107,7 @@ def init_stats(
     with --init he on ReLU nets)."""
     import archcalc
     from archcalc.analyze import analyze_graph
-    from archcalc.executor import report as render
+    from archcalc.executor import stats_report as render
     from archcalc.executor.guard import check_memory
     from archcalc.executor.network import Options
     from archcalc.executor.stats import init_stats as measure

@@ -13,7 +13,7 @@ from typing import Any
 from . import init
 from .base import HW, NO_PADDING, Array, Grads, Padding, Weights, check_keys, spatial
 from .gemm import MacCounter, gemm
-from .geometry import pair, windowed
+from .geometry import padded_elements, pair, windowed
 from .im2col import Window, col2im, col2im_channels_first, crop, pad, windows
 from .init import Draw
 from .registry import Kernel, register
@@ -206,8 +206,8 @@ def _window_stride(layer: Any) -> HW:
 
 
 def _columns(layer: Any, x: Shape, y: Shape) -> int:
-    """im2col columns twice (forward and dx) and a padded copy of the input."""
-    return 2 * y[0] * y[1] * int(layer.f.h) * int(layer.f.w) * x[2] + 2 * x[0] * x[1] * x[2]
+    """im2col columns twice (forward and dx) and the padded input twice (forward and dx)."""
+    return 2 * y[0] * y[1] * int(layer.f.h) * int(layer.f.w) * x[2] + 2 * padded_elements(layer, x)
 
 
 register(Kernel("conv", conv_forward, conv_backward, _conv_hyper, _conv_weights,

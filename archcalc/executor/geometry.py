@@ -63,6 +63,14 @@ def ceil_overhang(size: int, kernel: int, stride: int, pad: tuple[int, int]) -> 
     return max((outputs - 1) * stride + kernel - padded, 0)
 
 
+def padded_elements(layer: Any, x: tuple[int, ...]) -> int:
+    """Elements per image of the padded copy of an H×W×C input (ceil overhang included) that
+    CONV, LOCAL and the pools make: the memory guard's share for a huge padding."""
+    g = windowed(layer, (x[0], x[1]))
+    (top, bottom), (left, right) = g.padding
+    return (x[0] + top + bottom + g.overhang[0]) * (x[1] + left + right + g.overhang[1]) * x[2]
+
+
 def windowed(layer: Any, hw: HW) -> Geometry:
     """The geometry of CONV, LOCAL, MAXPOOL or AVGPOOL on an H×W input."""
     kernel = pair(layer.f)

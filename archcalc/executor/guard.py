@@ -96,4 +96,4 @@ def check_memory(analysis: Analysis, options: Options, limit: int | None,
             "even --batch 1 does not fit; raise --max-memory if you have the memory")
     raise ArchError(f"the run would need about {size_bytes(est.total)} at batch "
                     f"{options.batch} ({parts}), more than the limit of {size_bytes(limit)} "
-                    f"({where})", None, hint)
+                    f"({where})", None, hint, analysis.graph.source)

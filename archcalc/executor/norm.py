@@ -14,7 +14,7 @@ import numpy as np
 
 from .base import Array, Grads, MaskCache, Weights, check_keys, masked_backward
 from .init import Draw
-from .registry import Kernel, register
+from .registry import Kernel, copies, register
 
 BN_MOMENTUM = 0.1  # running statistics, as PyTorch's BatchNorm2d
 
@@ -189,6 +189,11 @@ def _lrn_hyper(layer: Any, shape: Shape, thin: bool) -> dict[str, Any]:
             "beta": float(layer.beta)}
 
 
+def _lrn_transient(layer: Any, x: Shape, y: Shape) -> int:
+    """The window sum's channel-padded copy, H·W·(C + n − 1), and copies of input and output."""
+    return x[0] * x[1] * (x[2] + layer.n - 1) + copies(layer, x, y)
+
+
 def _dropout_hyper(layer: Any, shape: Shape, thin: bool) -> dict[str, Any]:
     return {"p": float(layer.rate)}
 
@@ -207,7 +212,7 @@ def _droppath_hyper(layer: Any, shape: Shape, thin: bool) -> dict[str, Any]:
 register(Kernel("bn", bn_forward, bn_backward, weights=_bn_weights, buffers=_bn_buffers,
                 pointwise=True, probe="identity", workspace=2, arrays=2))
 register(Kernel("lrn", lrn_forward, lrn_backward, _lrn_hyper, pointwise=True, probe="identity",
-                workspace=1))
+                workspace=1, transient=_lrn_transient))
 register(Kernel("dropout", dropout_forward, masked_backward, _dropout_hyper, inplace=True,
                 pointwise=True, probe="identity", workspace=1))
 register(Kernel("scale", scale_forward, scale_backward, weights=_scale_weights, pointwise=True,

@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 
 from .base import HW, NO_PADDING, Array, Padding, spatial
-from .geometry import pair, windowed
+from .geometry import padded_elements, pair, windowed
 from .im2col import Window, crop, pad, tap_sum
-from .registry import Kernel, register
+from .registry import Kernel, copies, register
 
 
 def _window(hw: HW, kernel: HW, stride: HW, padding: Padding, overhang: HW) -> Window:
@@ -146,11 +146,17 @@ def _pool_hyper(layer: Any, shape: tuple[int, ...], thin: bool) -> dict[str, Any
             "overhang": g.overhang}
 
 
+def _padded(layer: Any, x: tuple[int, ...], y: tuple[int, ...]) -> int:
+    """The padded input twice (forward, and dx in backward), and copies of input and output."""
+    return 2 * padded_elements(layer, x) + copies(layer, x, y)
+
+
 def _pool_stride(layer: Any) -> HW:
     return pair(layer.s) if layer.s is not None else pair(layer.f)
 
 
 register(Kernel("maxpool", maxpool_forward, maxpool_backward, _pool_hyper, probe="avgpool",
-                workspace=0.5, stride=_pool_stride))
-register(Kernel("avgpool", avgpool_forward, avgpool_backward, _pool_hyper, stride=_pool_stride))
+                workspace=0.5, stride=_pool_stride, transient=_padded))
+register(Kernel("avgpool", avgpool_forward, avgpool_backward, _pool_hyper, stride=_pool_stride,
+                transient=_padded))
 register(Kernel("gap", gap_forward, gap_backward, collapses=True))

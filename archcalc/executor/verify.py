@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from archcalc.analyze import Analysis, LayerReport, analyze_graph
-from archcalc.errors import ArchError, Source
+from archcalc.errors import Source
 from archcalc.figures import Column
 from archcalc.graph import Graph
 from archcalc.settings import Dtype, Settings
@@ -87,10 +87,7 @@ def verify(source: str | os.PathLike[str] | Source, params: Mapping[str, Value] 
     import archcalc
 
     graph = archcalc.build_graph(source, params, optional, input_shape=input_shape)
-    try:
-        analysis = analyze_graph(graph, Settings(options.batch, Dtype(options.dtype)))
-    except ArchError as err:
-        raise err.located(graph.source) from None
+    analysis = analyze_graph(graph, Settings(options.batch, Dtype(options.dtype)))
     check_memory(analysis, options, max_memory, gradcheck_samples > 0)
     n = len(graph.nodes)
     steps = 2 * n + (n if receptive_field else 0) + count(graph, gradcheck_samples)

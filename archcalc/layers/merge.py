@@ -129,8 +129,17 @@ class Concat(Merge):
     def merge_shape(self, xs: list[Shape], paths: list[str]) -> Output:
         if len({len(x) for x in xs}) > 1 or any(x[:-1] != xs[0][:-1] for x in xs):
             raise fail("CONCAT needs every path to give the same H×W (or all vectors)",
-                       _listing(xs, paths))
+                       _listing(xs, paths) + _flatten_hint(xs, paths))
         return Output((*xs[0][:-1], sum(x[-1] for x in xs)))
+
+
+def _flatten_hint(xs: list[Shape], paths: list[str]) -> str:
+    """Vectors beside 1×1×C volumes (a GAP's): FLATTEN makes those vectors too."""
+    volumes = [p for x, p in zip(xs, paths, strict=True) if len(x) == 3 and x[:2] == (1, 1)]
+    if not volumes or not any(len(x) == 1 for x in xs) or len(volumes) + sum(
+            len(x) == 1 for x in xs) < len(xs):
+        return ""
+    return f"; end {volumes[0]} with FLATTEN, which makes 1×1×C the vector C"
 
 
 @register

@@ -1,19 +1,29 @@
-"""Machine-readable and plain-text renderings: JSON (README, "Python API" and docs/language.md), CSV, Markdown."""
+"""Machine-readable and plain-text renderings: JSON (README, "Python API" and
+docs/language.md), CSV, Markdown."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from typing import Any
 
 from archcalc.analyze import Analysis, LayerReport
-from archcalc.errors import ArchError
+from archcalc.errors import ArchError, Span
 from archcalc.figures import COUNTS, Column
 from archcalc.render.common import LEGEND, rf_size, settings_line
 from archcalc.render.explain import explain_lines, layer_rows, total_rows
 from archcalc.render.notes import note_text
-from archcalc.units import compact, grouped, json_number, shape_text, size_bibytes, size_bytes
+from archcalc.units import (
+    compact,
+    grouped,
+    json_number,
+    markdown_text,
+    shape_text,
+    size_bibytes,
+    size_bytes,
+)
 from archcalc.values import show
 
 
@@ -87,13 +97,16 @@ LAYER_COLUMNS = (Column.name, Column.kind, Column.layer, Column.inputs, Column.o
 
 
 def error_object(err: ArchError) -> dict[str, object]:
-    """An input error as data: kind, message, hint, file and span."""
-    span = err.span
-    where = None if span is None else {"line": span.line, "column": span.column,
-                                       "end_line": span.end_line,
-                                       "end_column": span.end_column}
+    """An input error as data: kind, message, hint, file, span, and the block calls it was
+    reached through (innermost first)."""
     return {"kind": err.kind, "message": err.message, "hint": err.hint,
-            "file": err.source.name if err.source else None, "span": where}
+            "file": err.source.name if err.source else None, "span": _span(err.span),
+            "calls": [_span(call) for call in err.calls]}
+
+
+def _span(span: Span | None) -> dict[str, int] | None:
+    return None if span is None else {"line": span.line, "column": span.column,
+                                      "end_line": span.end_line, "end_column": span.end_column}
 
 
 def error_json(err: ArchError) -> str:
@@ -136,21 +149,31 @@ def _pair(r: LayerReport, attr: str) -> str:
     return h if h == w else f"{h}x{w}"
 
 
+NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+
+
 def safe_cells(row: list[object]) -> list[object]:
-    """Cells that a spreadsheet would run as formulas get a leading quote (OWASP)."""
+    """Cells that a spreadsheet would run as formulas get a leading quote (OWASP); a plain
+    number such as -0.5 is a number, not a formula, and stays as it is."""
     return [f"'{c}" if isinstance(c, str) and c[:1] in ("=", "+", "-", "@", "\t", "\r")
-            else c for c in row]
+            and not NUMBER.fullmatch(c) else c for c in row]
+
+
+def _code(text: str) -> str:
+    """Text for a code span in a GFM table: only `|` needs escaping there."""
+    return text.replace("|", "\\|")
 
 
 def to_markdown(analysis: Analysis, explain: bool = False) -> str:
     """A GitHub table with exact figures, the totals and the legend."""
-    lines = [f"**{_md(analysis.network)}** — input {shape_text(analysis.input)}", "",
+    lines = [f"**{markdown_text(analysis.network)}** — input {shape_text(analysis.input)}", "",
              "| name | layer | output | params | MACs | FLOPs | activations | RF |",
              "|---|---|---|--:|--:|--:|--:|--:|"]
     for r in analysis.layers:
         act = grouped(r.activations) + ("" if r.stored else " *")
         out = shape_text(r.output) + (" ⚠" if not r.fits else "")
-        lines.append(f"| {_md(r.name)} | `{r.layer}` | {out} | {grouped(r.params)} | "
+        lines.append(f"| {markdown_text(r.name)} | `{_code(r.layer)}` | {out} | "
+                     f"{grouped(r.params)} | "
                      f"{grouped(r.macs)} | {grouped(r.flops)} | {act} | {rf_size(r.rf)} |")
     t, s = analysis.totals, analysis.settings
     lines += ["", f"- params: {grouped(t.params)} (buffers {grouped(t.buffers)})",
@@ -158,13 +181,10 @@ def to_markdown(analysis: Analysis, explain: bool = False) -> str:
               f"- memory ({settings_line(s.batch, s.dtype, s.optimizer)}): forward "
               f"{size_bytes(t.memory)} ({size_bibytes(t.memory)}), training "
               f"{size_bytes(t.memory_training)}", "", f"_{LEGEND}_"]
-    notes = [f"- ⚠ {_md(r.name)}: {note_text(r.notes)}" for r in analysis.layers if r.notes]
+    notes = [f"- ⚠ {markdown_text(r.name)}: {markdown_text(note_text(r.notes))}"
+             for r in analysis.layers if r.notes]
     if notes:
         lines += ["", *notes]
     if explain:
         lines += ["", "```", *explain_lines(analysis), "```"]
     return "\n".join(lines) + "\n"
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")

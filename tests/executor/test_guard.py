@@ -23,6 +23,9 @@ NETS = {
     "inception": ("input 16x16x8\nCONCAT(CONV(4, f=1) - RELU | CONV(4, f=3, p=1) - RELU | "
                   "MAXPOOL(3, s=1, p=1) - CONV(2, f=1)) - LRN - MAXPOOL(2) - DROPOUT - FC(5)",
                   16),
+    # the padded copies dominate: 128 + 8 rows of padding, an LRN window of 301 channels
+    "padded": ("input 8x8x2\nCONV(2, f=3, d=64, p=same) - MAXPOOL(3, s=1, p=1) - LRN(n=301)"
+               " - FC(3)", 4),
 }
 
 
@@ -60,3 +63,31 @@ def test_even_batch_1_too_big() -> None:
     with pytest.raises(ArchError) as info:
         check_memory(analysis, Options(batch=1), 1000)
     assert "even --batch 1" in info.value.hint
+
+
+@pytest.mark.parametrize(("text", "needs"), [
+    # p=same pads 2·20000 − 64 + 1 … rows: (64 + 39936)² pixels × 3 channels × 4 B ≈ 19 GB
+    ("input 64x64x3\nCONV(8, f=3, d=20000, p=same)\n", 2 * 40000**2 * 3 * 4),
+    # the window sum pads C = 3 channels to 3 + 2·10^6: 64·64·(2·10^6 + 2) × 4 B = 32.8 GB
+    ("input 64x64x3\nLRN(n=2000001)\n", 64 * 64 * 2_000_002 * 4),
+])
+def test_padded_copies_are_counted(text: str, needs: int) -> None:
+    analysis = archcalc.analyze(text)
+    assert estimate(analysis, 1, 4).parts["transient"] >= needs * 0.95
+    with pytest.raises(ArchError) as caught:
+        check_memory(analysis, Options(), 2**30)
+    assert caught.value.source is not None and caught.value.source.name == "<string>"
+
+
+def test_a_refusal_names_the_file_and_keeps_its_numbers_whole(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from archcalc.cli import app
+
+    spec = tmp_path / "huge.arch"
+    spec.write_text("input 64x64x3\nLRN(n=2000001)\n")
+    result = CliRunner().invoke(app, ["verify", str(spec), "--max-memory", "1GiB"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{spec}: error: the run would need about ")
+    assert "transient 32.8 GB" in first and "limit of 1.07 GB (--max-memory)" in first

@@ -46,7 +46,7 @@ def outside(path: Path) -> list[str]:
 
 
 RUNNER_MODULES = {"network", "storage", "probe", "gradcheck_net", "guard", "verify",
-                  "stats", "report"}
+                  "stats", "report", "stats_report"}
 
 
 def test_every_executor_module_is_checked_as_a_kernel_or_a_runner_module() -> None:
