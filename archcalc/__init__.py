@@ -70,7 +70,8 @@ def build_graph(source: str | os.PathLike[str] | Source,
     values, shape = arguments.params(params), arguments.input_shape(input_shape)
     try:
         with paused_gc():
-            return expand(parse(src, limits.max_depth), src, values, optional, limits, shape)
+            return expand(parse(src, limits.max_depth, limits.max_layers), src, values, optional,
+                          limits, shape)
     except RecursionError:
         raise ArchError("the description is nested too deeply to expand", None,
                         "reduce the nesting, or lower --max-depth", src) from None

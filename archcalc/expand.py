@@ -15,9 +15,9 @@ from archcalc.exprs import evaluate
 from archcalc.graph import INPUT, Graph, Node, Scope
 from archcalc.layers import Layer, lookup
 from archcalc.layers.merge import Merge
-from archcalc.limits import Limits
+from archcalc.limits import Budget, Limits
 from archcalc.names import Defaults, Namespace
-from archcalc.values import Value, described, show
+from archcalc.values import Value, described
 
 
 def expand(program: ast.Program, source: Source, overrides: Mapping[str, Value] | None = None,
@@ -46,7 +46,7 @@ class Expander:
         self.calls: list[str] = []  # the block calls being expanded, outermost first
         self.call_spans: tuple[Span, ...] = ()  # where they are written, innermost first
         self.depth = 0
-        self.steps = 0  # elements met while expanding, bounded like the layers
+        self.budget = Budget(limits, self.nodes)
         self.globals: dict[str, Value] = {}
         self.bound: dict[tuple[object, ...], tuple[Layer, frozenset[str]]] = {}
 
@@ -122,9 +122,7 @@ class Expander:
         return x
 
     def element(self, el: ast.Element, x: int, ns: Namespace, label: str | None) -> int:
-        self.steps += 1
-        if self.steps > 10 * self.limits.max_layers:
-            raise self.too_many_steps(point_at(el.span, 1))
+        self.budget.step(el.span)
         if isinstance(el, ast.Labeled):
             return self.element(el.body, x, ns, el.label)
         if isinstance(el, ast.Call):
@@ -147,10 +145,7 @@ class Expander:
         return self.optional.get(el.span.start, True)
 
     def add(self, node: Node) -> int:
-        if len(self.nodes) >= self.limits.max_layers:
-            raise ArchError(f"the network expands to more than {self.limits.max_layers:,} "
-                            "layers", point_at(node.span, 1),
-                            "raise the limit with --max-layers")
+        self.budget.layer(node.span)
         self.nodes.append(node)
         return len(self.nodes) - 1
 
@@ -195,36 +190,19 @@ class Expander:
         if label is not None:
             ns.claim(label, el.span)
         if count > 1:  # counted first: ((RELU*1000)*1000)*1000 is refused before expanding
-            self.affordable(el, count, self.counter.size(el.body, ns.env), 0)
+            self.budget.repeat(el.count.span, count, self.counter.size(el.body, ns.env), 0)
         for i in range(1, count + 1):
-            before, steps = len(self.nodes), self.steps
+            before, steps = len(self.nodes), self.budget.steps
             x = self.element(el.body, x, ns, None if label is None else f"{label}.{i}")
             grown = len(self.nodes) - before
             if grown == 0:
                 break  # every iteration expands alike: an empty one means all are empty
             if i == 1:
-                self.affordable(el, count, grown, self.steps - steps, done=1)
+                self.budget.repeat(el.count.span, count, grown, self.budget.steps - steps,
+                                   done=1)
         if label is not None:
             self.scope(ns.full(label), f"× {count}", first)
         return x
-
-    def affordable(self, el: ast.Repeat, count: int, layers: int, steps: int,
-                   done: int = 0) -> None:
-        """Refuse a repeat at once when its iterations (`done` of them expanded, each of
-        `layers` layers and `steps` steps) would pass the layer or step limit."""
-        at = point_at(el.count.span, len(show(count)))
-        if len(self.nodes) + layers * (count - done) > self.limits.max_layers:
-            raise ArchError(f"repeating {layers:,} layer{'s' * (layers != 1)} {count:,} "
-                            f"times gives more than {self.limits.max_layers:,} layers", at,
-                            "raise the limit with --max-layers")
-        if self.steps + steps * (count - done) > 10 * self.limits.max_layers:
-            raise self.too_many_steps(at)
-
-    def too_many_steps(self, span: Span) -> ArchError:
-        return ArchError(f"expanding the description takes more than "
-                         f"{10 * self.limits.max_layers:,} steps", span,
-                         "elements that expand to nothing (*0, an absent ?) still take a step "
-                         "each time; the limit is 10 × --max-layers")
 
     def count(self, el: ast.Repeat, ns: Namespace) -> int:
         value = evaluate(el.count, ns.env)
@@ -270,6 +248,8 @@ class Expander:
             raise ArchError(f"block {call.name!r} calls itself ({cycle})", call.name_span,
                             "blocks cannot be recursive; repeat with *N instead")
         env = {**self.globals, **bind_arguments(definition.block, call, ns.env, self.globals)}
+        if not self.calls:  # counted first: blocks calling each other twice double each time
+            self.budget.call(call, self.counter.size(call, ns.env))
         number = ns.numbered(call.name)
         local = label or number
         path = ns.claim(local, call.name_span, auto=label is None)

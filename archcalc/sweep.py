@@ -95,7 +95,7 @@ class Sweep:
                  input_shape: tuple[int, ...] | None = None) -> None:
         self.source = source
         self.input_shape = input_shape
-        self.program = parse(source, limits.max_depth)
+        self.program = parse(source, limits.max_depth, limits.max_layers)
         self.ranges = dict(ranges)
         self.settings = settings
         self.limits = limits

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
@@ -39,18 +41,46 @@ def parser() -> Any:
                 cache=True, transformer=_transformer())
 
 
-def parse(source: Source, max_depth: int = 100) -> ast.Program:
-    """Parse `source` into a Program; raise ArchError for any syntax problem."""
+@dataclass
+class _Written:
+    """The layer and block calls the parse has met, against the layer limit."""
+
+    left: int
+    limit: int
+
+    def count(self, span: Span) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise ArchError(f"the file writes more than {self.limit:,} layers", span,
+                            "every layer written counts, in blocks, repeats *0 and absent ? "
+                            "too; raise the limit with --max-layers")
+
+
+_written: ContextVar[_Written | None] = ContextVar("written", default=None)
+
+
+def parse(source: Source, max_depth: int = 100, max_layers: int | None = None) -> ast.Program:
+    """Parse `source` into a Program; raise ArchError for any syntax problem, or as soon as
+    the file has written more than `max_layers` layer calls (each is at least one layer)."""
     from lark.exceptions import UnexpectedInput
 
     check_nesting(source, max_depth)
+    token = _written.set(None if max_layers is None else _Written(max_layers, max_layers))
     try:
         program: ast.Program = parser().parse(source.text)
     except UnexpectedInput as exc:
         raise syntax_error(exc, source) from None
     except ArchError as err:
         raise err.located(source) from None
+    finally:
+        _written.reset(token)
     return program
+
+
+def _count_call(span: Span) -> None:
+    written = _written.get()
+    if written is not None:
+        written.count(span)
 
 
 # ---- AST built during the parse -----------------------------------------------------------
@@ -200,12 +230,15 @@ def _transformer() -> Any:
 
         def call(self, items: list[Any]) -> ast.Call:
             args = items[1].items if len(items) > 1 else ()
-            return ast.Call(str(items[0]), args, _cover(items), token_span(items[0]))
+            name = token_span(items[0])
+            _count_call(name)
+            return ast.Call(str(items[0]), args, _cover(items), name)
 
         def shorthand(self, items: list[Any]) -> ast.Call:
             tok = items[0]
             cut = max(tok.rfind(c) for c in "-\u2013\u2212")
             span = token_span(tok)
+            _count_call(span)
             digits = Span(span.line, span.column + cut + 1, span.end_line, span.end_column,
                           span.start + cut + 1, span.end)
             value = ast.Num(_int(tok[cut + 1:], digits), digits)

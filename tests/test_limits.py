@@ -54,9 +54,26 @@ def test_expanded_layers_nested_repeats_are_counted_before_expanding(tmp_path: P
         assert "gives more than 1,000,000 layers" in err and "--max-layers" in err
 
 
-def test_expanded_layers_written_out(tmp_path: Path) -> None:
+def test_layers_written_out_are_refused_while_parsing(tmp_path: Path) -> None:
+    """The 2,001st RELU is on line 2,002: the parse stops there, not at the end."""
     err = cli(tmp_path, "input 8x8x1\n" + "RELU\n" * 3000, "analyze", "--max-layers", "2000")
-    assert "expands to more than 2,000 layers" in err and "--max-layers" in err
+    assert ":2002:1: error: the file writes more than 2,000 layers" in err
+    assert "--max-layers" in err
+
+
+def test_the_expanded_layers_are_limited_too(tmp_path: Path) -> None:
+    """1,500 written layers, one of them repeated 600 times: 2,099 layers expanded."""
+    text = "input 8x8x1\n" + "RELU\n" * 1499 + "RELU*600\n"
+    err = cli(tmp_path, text, "analyze", "--max-layers", "2000")
+    assert "repeating 1 layer 600 times gives more than 2,000 layers" in err
+
+
+def test_block_calls_are_counted_before_they_are_expanded(tmp_path: Path) -> None:
+    """Blocks that call the one before twice: b20 is 2^20 = 1,048,576 RELUs."""
+    blocks = "block b0 { RELU }\n" + "".join(
+        f"block b{i} {{ b{i - 1} - b{i - 1} }}\n" for i in range(1, 21))
+    err = cli(tmp_path, f"input 8x8x1\n{blocks}b20\n", "analyze")
+    assert "the call b20 expands to 1,048,576 layers, more than 1,000,000" in err
 
 
 def test_expansion_steps_of_elements_that_expand_to_nothing(tmp_path: Path) -> None:
