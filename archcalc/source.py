@@ -19,6 +19,10 @@ def read_file(path: str | os.PathLike[str]) -> Source:
     spec = bundled(name)
     if spec is not None:
         name = str(spec)
+    if name.lower().endswith(".onnx"):  # a model from another framework, as .arch text
+        from archcalc.bridge.onnx_import import onnx_source
+
+        return onnx_source(name)
     try:
         size = os.stat(name).st_size
         if size > MAX_BYTES:

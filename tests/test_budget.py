@@ -10,10 +10,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_static_analysis_imports_no_numpy() -> None:
+def test_static_analysis_imports_no_numpy_torch_or_onnx() -> None:
+    """The analyzer and every command's module (the bridge's included) load without them;
+    they are imported only by the commands that run the network or talk to a framework."""
     code = ("import sys, archcalc, archcalc.cli, archcalc.render.table, archcalc.check\n"
             "archcalc.analyze('input 8x8x1\\nCONV(2)')\n"
-            "assert 'numpy' not in sys.modules, 'numpy imported'")
+            "archcalc.check.run_checks(archcalc.analyze('input 8x8x1\\nCONV(2)'))\n"
+            "loaded = {'numpy', 'torch', 'onnx', 'onnxruntime'} & set(sys.modules)\n"
+            "assert not loaded, f'{loaded} imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

@@ -105,7 +105,8 @@ def test_block_call_depth(tmp_path: Path) -> None:
     assert lines[-6:] == [
         "  called from line 101, column 13: b100", "  called from line 100, column 13: b99",
         "  called from line 99, column 13: b98", "  … 96 calls more",
-        "  called from line 2, column 12: b1", "  called from line 153, column 1: b0"]  # after 151 blocks
+        "  called from line 2, column 12: b1",
+        "  called from line 153, column 1: b0"]  # the line after the 151 blocks
 
 
 @pytest.mark.parametrize("text, message", [
