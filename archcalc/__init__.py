@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from archcalc import arguments
@@ -84,6 +84,7 @@ def analyze(source: str | os.PathLike[str] | Source, /, *,
             dtype: Dtype | str = Dtype.float32, optimizer: Optimizer | str = Optimizer.sgd,
             strict: bool = False, optional: bool = True, count_inplace: bool = False,
             limits: Limits = Limits(), input_shape: tuple[int, ...] | None = None,
+            amp: bool = False, freeze: str | Sequence[str] = (), floor: bool = False,
             **overrides: Value) -> Analysis:
     """Analyze a network given as .arch text or a path; `N=4` overrides `param N`, and
     `input_shape=(160, 160, 3)` the file's input.
@@ -91,7 +92,8 @@ def analyze(source: str | os.PathLike[str] | Source, /, *,
     Params may be given as keywords (`analyze(path, N=4)`) or, when a name collides
     with an option, in `params`.
     """
-    settings = arguments.settings(batch, dtype, optimizer, strict, count_inplace)
+    settings = arguments.settings(batch, dtype, optimizer, strict, count_inplace, amp, freeze,
+                                  floor)
     graph = build_graph(source, {**arguments.params(params), **arguments.params(overrides)},
                         optional, limits, input_shape)
     try:

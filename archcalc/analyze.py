@@ -12,6 +12,7 @@ import math
 from dataclasses import asdict, dataclass
 from functools import cached_property
 
+from archcalc import memory as memlib
 from archcalc import rf as rflib
 from archcalc.errors import ArchError
 from archcalc.exprs import MAX_MAGNITUDE
@@ -37,6 +38,7 @@ class Rules:
     macs: Counted
     elementwise: Counted
     text: str
+    kernel: Shape = ()  # the main weight array's shape, PyTorch's layout
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,7 @@ class LayerReport(Figures):
     node: Node
     rules: Rules  # what the layer's rules gave (shared by identical layers)
     rf_in: rflib.RF  # the receptive field of the (first) input
+    frozen: bool = False  # does not train (--freeze): no gradients, no optimizer state
 
     @property
     def stored(self) -> bool:
@@ -82,9 +85,17 @@ class LayerReport(Figures):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Totals(Figures):
     """The network's figures summed; `memory` is the forward memory (input + every stored
-    output), `activations` its element count per image."""
+    output), `activations` its element count per image; the other memory parts are
+    archcalc/memory.py's, in bytes."""
 
     input: int  # elements of the input per image
+    trainable: int  # params of the layers not frozen
+    memory_input: int
+    memory_backward: int
+    memory_params: int
+    memory_gradients: int
+    memory_optimizer: int
+    memory_buffers: int
     memory_training: int
 
     @property
@@ -154,6 +165,8 @@ def analyze_graph(graph: Graph, settings: Settings = Settings(), detail: bool = 
         shapes.append(report.output)
         fields.append(report.rf)
         reports.append(report)
+    memlib.check_freeze(settings.freeze, [r.name for r in reports],
+                        [s.path for s in graph.scopes])
     return Analysis(graph.network, graph.input, tuple(reports),
                     _totals(graph.input, reports, settings), settings,
                     tuple(_group(scope, reports) for scope in graph.scopes), graph.params,
@@ -170,7 +183,7 @@ def _rules(layer: Layer, xs: list[Shape], paths: list[str], detail: bool) -> Rul
     out = layer.out_shape(x)
     y = out.shape
     return Rules(out, layer.params(x, y), layer.biases(x, y), layer.buffers(x, y),
-                 layer.macs(x, y), layer.flops(x, y), text)
+                 layer.macs(x, y), layer.flops(x, y), text, layer.kernel(x, y))
 
 
 def _group(scope: Scope, reports: list[LayerReport]) -> GroupReport:
@@ -221,7 +234,8 @@ def _layer(graph: Graph, node: Node, place: Placement, shapes: list[Shape],
         memory=memory, name=node.name, kind=layer.kind, layer=rules.text, brief=brief,
         inputs=tuple("input" if i == INPUT else graph.nodes[i].name for i in node.inputs),
         output=y, rf=field_out, notes=Notes(_misfit(out, settings, node), place), node=node,
-        rules=rules, rf_in=field(node.inputs[0]))
+        rules=rules, rf_in=field(node.inputs[0]),
+        frozen=memlib.frozen(node.name, settings.freeze))
 
 
 def _check_output(y: Shape) -> None:
@@ -251,7 +265,7 @@ def _misfit(out: Output, settings: Settings, node: Node) -> Extent | None:
     """The first axis whose window does not fit (`(7 − 3)/3 + 1 = 2.33`, floored to 2), or
     None; an error under --strict when an axis was floored."""
     odd = [a for a in out.axes if not a.fits]
-    if not odd:
+    if not odd or (settings.floor and all(a.rounded == "floor" for a in odd)):
         return None
     axis = odd[0]
     if settings.strict and any(a.rounded == "floor" for a in odd):
@@ -263,15 +277,16 @@ def _misfit(out: Output, settings: Settings, node: Node) -> Extent | None:
 
 
 def _totals(input_shape: Shape, reports: list[LayerReport], settings: Settings) -> Totals:
-    """The sums; activations and memory count the input and every stored output (design §2);
-    training adds a gradient per stored activation and params × (2 + optimizer states) +
-    buffers."""
+    """The sums; activations and memory count the input and every stored output; the
+    training memory's parts are archcalc/memory.py's."""
     sums = total(reports)
     inputs = math.prod(input_shape)
     activations = inputs + sum(r.activations for r in reports if r.stored)
-    forward = activations * settings.dtype.bytes * settings.batch
-    training = 2 * forward + (sums.params * (2 + settings.optimizer.states) + sums.buffers) * \
-        settings.dtype.bytes
-    return Totals(**{**asdict(sums), "activations": activations, "memory": forward},
-                  input=inputs, memory_training=training)
+    trainable = sum(r.params for r in reports if not r.frozen)
+    parts = memlib.memory(inputs, activations, sums.params, trainable, sums.buffers, settings)
+    return Totals(**{**asdict(sums), "activations": activations, "memory": parts.forward},
+                  input=inputs, trainable=trainable, memory_input=parts.input,
+                  memory_backward=parts.backward, memory_params=parts.params,
+                  memory_gradients=parts.gradients, memory_optimizer=parts.optimizer,
+                  memory_buffers=parts.buffers, memory_training=parts.training)
 

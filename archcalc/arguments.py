@@ -34,12 +34,27 @@ def source_text(source: object) -> str | os.PathLike[str] | Source:
 
 
 def settings(batch: object, dtype: object, optimizer: object, strict: object = False,
-             count_inplace: object = False) -> Settings:
+             count_inplace: object = False, amp: object = False, freeze: object = (),
+             floor: object = False) -> Settings:
     """The analysis settings, each checked."""
     if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 10**9:
         raise _refuse(f"batch={batch!r} is not a batch size", "a whole number from 1")
+    if strict and floor:
+        raise _refuse("strict and floor exclude each other",
+                      "strict refuses a floored size; floor accepts it without a mark")
     return Settings(batch, _member(Dtype, dtype, "dtype"),
-                    _member(Optimizer, optimizer, "optimizer"), bool(strict), bool(count_inplace))
+                    _member(Optimizer, optimizer, "optimizer"), bool(strict), bool(count_inplace),
+                    bool(amp), _patterns(freeze), bool(floor))
+
+
+def _patterns(freeze: object) -> tuple[str, ...]:
+    """`freeze`: a glob or a sequence of them."""
+    items = (freeze,) if isinstance(freeze, str) else freeze
+    if not isinstance(items, (tuple, list)) or not all(isinstance(p, str) and p.strip()
+                                                       for p in items):
+        raise _refuse(f"freeze={freeze!r} is not a list of names",
+                      "freeze=['conv*', 'layer1'] (layer or group names, globs allowed)")
+    return tuple(p.strip() for p in items)
 
 
 def _member(enum: Any, value: object, name: str) -> Any:

@@ -14,7 +14,7 @@ from fractions import Fraction
 from archcalc import ast
 from archcalc.analyze import Analysis, GroupReport, LayerReport
 from archcalc.errors import ArchError, Span
-from archcalc.figures import COUNTS, Column
+from archcalc.figures import COUNTS, MEMORY, Column
 from archcalc.syntax_catalogue import lookalike_hint
 from archcalc.units import MAX_DIGITS, Written, parse_number
 
@@ -23,7 +23,8 @@ Got = int | Shape | tuple[int | Fraction, int | Fraction] | bool  # count, shape
 
 # What an expect line may check, by its target, and the key each is written with.
 LAYER_CHECKS = (Column.output, *COUNTS, Column.rf, Column.fits)
-TOTAL_CHECKS = (Column.output, *COUNTS, Column.memory_training, Column.rf)
+TOTAL_CHECKS = (Column.output, *COUNTS, Column.trainable,
+                *(c for c in MEMORY if c is not Column.memory), Column.rf)
 INPUT_CHECKS = (Column.output,)
 
 
@@ -178,7 +179,7 @@ def _compare_number(written: Written, column: Column, subject: Subject) -> tuple
 def _figure(subject: Subject, column: Column) -> int:
     if isinstance(subject, Analysis):
         totals = subject.totals
-        return totals.memory_training if column is Column.memory_training else totals[column]
+        return totals[column]
     assert isinstance(subject, (LayerReport, GroupReport))
     return subject[column]
 

@@ -20,6 +20,7 @@ class Column(StrEnum):
     layer = "layer"
     inputs = "inputs"
     output = "output"  # written `shape` in expect lines
+    kernel = "kernel"  # the main weight array's shape, PyTorch's layout
     params = "params"
     weights = "weights"  # params without biases: the slides' "not counting biases"
     buffers = "buffers"
@@ -28,9 +29,17 @@ class Column(StrEnum):
     activations = "activations"
     in_place = "in_place"
     memory = "memory"  # a layer's stored bytes; the total is the forward memory
+    memory_input = "memory_input"  # the parts of training memory (archcalc/memory.py)
+    memory_backward = "memory_backward"  # the slides' "×2 for backward"
+    memory_params = "memory_params"
+    memory_gradients = "memory_gradients"
+    memory_optimizer = "memory_optimizer"
+    memory_buffers = "memory_buffers"
     memory_training = "memory_training"
+    trainable = "trainable"  # params not frozen
     rf = "rf"
     fits = "fits"
+    frozen = "frozen"  # does not train (--freeze)
     note = "note"
     layers = "layers"  # a sweep's layer count
     valid = "valid"  # a sweep configuration that builds
@@ -48,7 +57,7 @@ class Column(StrEnum):
     @property
     def unit(self) -> str:
         """How `expect` and `--where` read a value for it: bytes or a count."""
-        return "bytes" if self in (Column.memory, Column.memory_training) else "count"
+        return "bytes" if self.value.startswith("memory") else "count"
 
 
 HEADERS = {Column.macs: "MACs", Column.flops: "FLOPs", Column.activations: "act.",
@@ -56,6 +65,9 @@ HEADERS = {Column.macs: "MACs", Column.flops: "FLOPs", Column.activations: "act.
           Column.memory_training: "training"}
 KEYS = {Column.memory: "memory_bytes", Column.memory_training: "memory_training_bytes",
         Column.rf: "rf"}
+MEMORY = (Column.memory_input, Column.memory, Column.memory_backward, Column.memory_params,
+          Column.memory_gradients, Column.memory_optimizer, Column.memory_buffers,
+          Column.memory_training)  # the totals' memory parts, in the order they add up
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,3 +38,6 @@ class Settings:
     optimizer: Optimizer = Optimizer.sgd
     strict: bool = False
     count_inplace: bool = False
+    amp: bool = False  # mixed precision: activations at dtype, parameters float32 (memory.py)
+    freeze: tuple[str, ...] = ()  # globs of layers or groups that do not train (memory.py)
+    floor: bool = False  # accept a floored output size (PyTorch's) without marking it

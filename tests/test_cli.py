@@ -67,8 +67,9 @@ def test_analyze_json_golden(golden) -> None:  # type: ignore[no-untyped-def]
 def test_analyze_csv_and_markdown() -> None:
     csv_out = run("analyze", str(SPECS / "lenet5.arch"), "--format", "csv").output
     lines = csv_out.splitlines()
-    assert lines[0].startswith("name,kind,layer,inputs,output,params")
-    assert lines[1].startswith("conv1,conv,\"CONV(6, f=5)\",input,28x28x6,156,")
+    assert lines[0].startswith("name,kind,layer,inputs,output,kernel,params")
+    # CONV(6, f=5) on 32×32×1: kernel 6×1×5×5 (out, in, F, F), (5·5·1)·6 + 6 = 156 params
+    assert lines[1].startswith("conv1,conv,\"CONV(6, f=5)\",input,28x28x6,6x1x5x5,156,")
     assert lines[-1].startswith("total,") and ",61706," in lines[-1]
     md = run("analyze", str(SPECS / "lenet5.arch"), "--format", "markdown").output
     assert "| conv1 | `CONV(6, f=5)` | 28×28×6 | 156 |" in md

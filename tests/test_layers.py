@@ -5,10 +5,15 @@ Each expected value is written as the arithmetic that produces it.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import pytest
 from helpers import HAND_TESTED, error, hand, net
+from kinds import EXAMPLES as KIND_EXAMPLES
+from kinds import network as kind_network
+
+import archcalc
 
 from archcalc.layers import REGISTRY
 from archcalc.placement import Blocker, Placement
@@ -252,3 +257,20 @@ def test_a_ceil_mode_window_larger_than_its_input_gives_one_unit(pool: str) -> N
     # PyTorch and Caffe: ⌈(2 − 3)/S⌉ + 1 = 1; floor mode refuses: ⌊(2 − 3)/3⌋ + 1 = 0
     assert net(f"input 2x2x1\n{pool}").layers[0].output == (1, 1, 1)
     assert "larger than the padded input" in error("input 2x2x1\nMAXPOOL(3)").message
+
+
+@pytest.mark.parametrize("kind", sorted(KIND_EXAMPLES))
+def test_the_kernel_shape_holds_exactly_the_weights(kind: str) -> None:
+    """Every layer's weight-array shape multiplies out to its params without biases, and a
+    layer without weights has none: the two rules of each family agree."""
+    for r in archcalc.analyze(kind_network(kind)).layers:
+        kernel = r.rules.kernel
+        assert (math.prod(kernel) if kernel else 0) == r.weights, (r.name, kernel, r.weights)
+
+
+def test_kernel_shapes_in_pytorch_layout() -> None:
+    """torch: Conv2d.weight (out, in/groups, kh, kw), ConvTranspose2d (in, out, kh, kw),
+    Linear (out, in), BatchNorm2d (C,)."""
+    a = archcalc.analyze("input 8x8x4\nCONV(6, f=3, groups=2) - DECONV(5, f=2) - BN - FC(7)")
+    assert [r.rules.kernel for r in a.layers] == [(6, 2, 3, 3), (6, 5, 2, 2), (5,),
+                                                  (7, 7 * 7 * 5)]

@@ -1,9 +1,9 @@
 """The command line: a thin typer shell that loads, calls the library, and renders.
 
-The commands live in cli/static.py (analyze, check, sweep, zoo), cli/execute.py (verify,
-init-stats, which import NumPy only when they run), cli/export.py and cli/imports.py (the
-PyTorch/ONNX bridge, which imports torch or onnx only when it runs); cli/options.py holds
-what they share.
+The commands live in cli/analyze.py (analyze, zoo), cli/static.py (check, sweep),
+cli/execute.py (verify, init-stats, which import NumPy only when they run), cli/export.py
+and cli/imports.py (the PyTorch/ONNX bridge, which imports torch or onnx only when it runs);
+cli/options.py holds what they share and cli/sink.py writes their output.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 import archcalc
-from archcalc.cli import execute, export, imports, static
+from archcalc.cli import analyze, execute, export, imports, static
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -37,8 +37,10 @@ def main_options(
     """archcalc answers what CNN courses and architecture reviews ask, exactly."""
 
 
-for command in (static.analyze, static.check, static.sweep, static.zoo):
-    app.command()(command)
+app.command("analyze", cls=analyze.OptionalExplain)(analyze.analyze)
+app.command("check")(static.check)
+app.command("sweep")(static.sweep)
+app.command("zoo")(analyze.zoo)
 app.command("verify")(execute.verify)
 app.command("init-stats")(execute.init_stats)
 app.command("export")(export.export)

@@ -44,9 +44,25 @@ InputOpt = Annotated[str | None, typer.Option(
     "--input", "-i", metavar="HxWxC", show_default=False,
     help="Replace the file's input: 160x160x3 (height × width × channels) or a vector size "
          "like 3072.")]
-MaxDepthOpt = Annotated[int, typer.Option(
-    "--max-depth", min=1, max=400, help="Refuse nesting (brackets, block calls) deeper "
-                                        "than this.")]
+MaxNestingOpt = Annotated[int, typer.Option(
+    "--max-nesting", "--max-depth", min=1, max=400,
+    help="Refuse nesting (brackets, repeats, merges, block calls) deeper than this "
+         "(--max-depth is its old name).")]
+MaxDepthOpt = MaxNestingOpt
+WidthOpt = Annotated[int | None, typer.Option(
+    "--width", "-w", min=20, max=10_000, show_default=False,
+    help="Lay tables out for this many columns (default: the terminal's; unlimited in a "
+         "pipe or file).")]
+AmpOpt = Annotated[bool, typer.Option(
+    "--amp", help="Mixed precision, as PyTorch's autocast trains: activations at --dtype "
+                  "(float16/bfloat16), parameters, gradients and optimizer state float32.")]
+FreezeOpt = Annotated[list[str] | None, typer.Option(
+    "--freeze", metavar="NAME", show_default=False,
+    help="Layers or groups that do not train (repeatable; globs: 'conv*', 'layer1'): no "
+         "gradients, no optimizer state; trainable and frozen params are shown apart.")]
+FloorOpt = Annotated[bool, typer.Option(
+    "--floor", help="Accept a floored output size (PyTorch's rule, as every ResNet "
+                    "downsampling has) without marking the layer (default: marked with !).")]
 
 
 def load(file: str) -> Source:
@@ -89,9 +105,14 @@ def defines(items: list[str] | None) -> dict[str, Value]:
     return params
 
 
-def fail(err: ArchError, fmt: Format | None = None) -> NoReturn:
+def command_line_error(message: str, hint: str) -> ArchError:
+    """An error in an option's value, headed by the command line."""
+    return ArchError(message, None, hint, Source("<command line>", ""))
+
+
+def fail(err: ArchError, fmt: str | None = None) -> NoReturn:
     """Report an input error (on stdout as JSON too with --format json) and exit 2."""
-    if fmt is Format.json:
+    if fmt == "json":
         from archcalc.render.text import error_json
 
         sys.stdout.write(error_json(err))

@@ -1,4 +1,4 @@
-"""The analyzer's commands: analyze, check, sweep and zoo."""
+"""The analyzer's commands check and sweep."""
 
 from __future__ import annotations
 
@@ -16,16 +16,10 @@ from archcalc.cli.options import (
     BatchOpt,
     DefineOpt,
     DtypeOpt,
-    ExplainOpt,
     FileArg,
     FormatOpt,
-    InplaceOpt,
     InputOpt,
-    MaxDepthOpt,
-    MaxLayersOpt,
-    NoOptionalOpt,
     OptimizerOpt,
-    StrictOpt,
     defines,
     fail,
     input_size,
@@ -33,28 +27,8 @@ from archcalc.cli.options import (
 )
 from archcalc.errors import ArchError, Source, render_error
 from archcalc.figures import Column
-from archcalc.limits import Limits
 from archcalc.render import Format
 from archcalc.settings import Dtype, Optimizer
-
-
-def analyze(file: FileArg, define: DefineOpt = None, format: FormatOpt = Format.table,
-            batch: BatchOpt = 1, dtype: DtypeOpt = Dtype.float32,
-            optimizer: OptimizerOpt = Optimizer.sgd, strict: StrictOpt = False,
-            no_optional: NoOptionalOpt = False, explain: ExplainOpt = False,
-            count_inplace: InplaceOpt = False, max_layers: MaxLayersOpt = 1_000_000,
-            max_depth: MaxDepthOpt = 100, input: InputOpt = None) -> None:
-    """Print every layer's output shape, params, MACs, activations and receptive field,
-    and the totals (params, buffers, MACs, FLOPs, forward and training memory)."""
-    try:
-        analysis = archcalc.analyze(
-            load(file), params=defines(define), batch=batch, dtype=dtype,
-            optimizer=optimizer, strict=strict, optional=not no_optional,
-            count_inplace=count_inplace, limits=Limits(max_layers, max_depth),
-            input_shape=input_size(input))
-    except ArchError as err:
-        fail(err, format)
-    emit(analysis, format, explain)
 
 
 def check(files: Annotated[list[str], typer.Argument(
@@ -197,37 +171,3 @@ def _emit_sweep(outcomes: list[sweep_module.Outcome], job: sweep_module.Sweep,
         console.print(render.sweep_table(outcomes, labels))
         valid = sum(o.valid for o in outcomes)
         console.print(f"{len(outcomes)} of {total} configurations shown, {valid} valid")
-
-
-def zoo() -> None:
-    """List the bundled specs; analyze one by its bare name: `archcalc analyze alexnet`."""
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    from archcalc.source import zoo as entries
-
-    table = Table(box=None, show_header=False, pad_edge=False)
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(overflow="fold")
-    for name, summary in entries():
-        table.add_row(Text(name), Text(summary))
-    Console(highlight=False).print(table)
-
-
-
-def emit(analysis: archcalc.Analysis, fmt: Format, explain: bool) -> None:
-    from archcalc.render import text
-
-    if fmt is Format.table:
-        from rich.console import Console
-
-        from archcalc.render.table import to_table
-
-        Console(highlight=False).print(to_table(analysis, explain))
-    elif fmt is Format.json:
-        sys.stdout.write(text.to_json(analysis, explain))
-    elif fmt is Format.csv:
-        sys.stdout.write(text.to_csv(analysis))
-    else:
-        sys.stdout.write(text.to_markdown(analysis, explain))

@@ -90,6 +90,9 @@ class PReLU(Elementwise):
     def params(self, x: Shape, y: Shape) -> Counted:
         return Counted(channels(x), f"{channels(x)} slopes")
 
+    def kernel(self, x: Shape, y: Shape) -> Shape:
+        return (channels(x),)
+
 
 @register
 @dataclass(frozen=True)

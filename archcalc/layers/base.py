@@ -188,6 +188,11 @@ class Layer:
     def buffers(self, x: Shape, y: Shape) -> Counted:
         return ZERO
 
+    def kernel(self, x: Shape, y: Shape) -> Shape:
+        """The shape of its main weight array in PyTorch's layout (`64×3×7×7` for a CONV
+        out × in × F × F); () when it has none."""
+        return ()
+
     def macs(self, x: Shape, y: Shape) -> Counted:
         return ZERO
 

@@ -109,6 +109,9 @@ class Conv(Windowed):
         h, w = self.spatial_out(x)
         return Output((h.size, w.size, self.k), (h, w))
 
+    def kernel(self, x: Shape, y: Shape) -> Shape:
+        return self.k, x[2] // self.groups, self.f.h, self.f.w
+
     def params(self, x: Shape, y: Shape) -> Counted:
         total = self.fan_in(x) * self.k + (self.k if self.bias else 0)
         bias = f" + {self.k}" if self.bias else ""
@@ -148,6 +151,10 @@ class Local(Windowed):
     def out_shape(self, x: Shape) -> Output:
         h, w = self.spatial_out(x)
         return Output((h.size, w.size, self.k), (h, w))
+
+    def kernel(self, x: Shape, y: Shape) -> Shape:
+        """One filter bank per output position: H'·W' × K × (F·F·C)."""
+        return y[0] * y[1], self.k, self.f.h * self.f.w * x[2]
 
     def params(self, x: Shape, y: Shape) -> Counted:
         fan = self.f.h * self.f.w * x[2]
@@ -206,6 +213,10 @@ class Deconv(Layer):
         axes = tuple(self.axis(n, *a) for n, a in zip(
             (h, w), zip(self.f, self.s, self.p, self.out_p, self.d, strict=True), strict=True))
         return Output((axes[0].size, axes[1].size, self.k), axes)
+
+    def kernel(self, x: Shape, y: Shape) -> Shape:
+        """ConvTranspose2d's layout: in × out × F × F."""
+        return x[2], self.k, self.f.h, self.f.w
 
     def params(self, x: Shape, y: Shape) -> Counted:
         bias = f" + {self.k}" if self.bias else ""

@@ -41,6 +41,10 @@ class FC(Layer):
     def fan_text(self, x: Shape) -> str:
         return product_text(x)
 
+    def kernel(self, x: Shape, y: Shape) -> Shape:
+        """nn.Linear's layout: out × in."""
+        return self.n, math.prod(x)
+
     def params(self, x: Shape, y: Shape) -> Counted:
         bias = f" + {self.n}" if self.bias else ""
         total = math.prod(x) * self.n + (self.n if self.bias else 0)

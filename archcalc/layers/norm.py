@@ -42,6 +42,9 @@ class BatchNorm(Layer):
     def params(self, x: Shape, y: Shape) -> Counted:
         return Counted(2 * channels(x), f"2·{channels(x)} (γ, β)")
 
+    def kernel(self, x: Shape, y: Shape) -> Shape:
+        return (channels(x),)  # γ (β alike)
+
     def biases(self, x: Shape, y: Shape) -> Counted:
         return Counted(channels(x))
 
@@ -150,6 +153,9 @@ class LayerNorm(Layer):
     def params(self, x: Shape, y: Shape) -> Counted:
         return affine_params(x, self.affine)
 
+    def kernel(self, x: Shape, y: Shape) -> Shape:
+        return (channels(x),) if self.affine else ()
+
     def biases(self, x: Shape, y: Shape) -> Counted:
         return affine_biases(x, self.affine)
 
@@ -188,6 +194,9 @@ class GroupNorm(Layer):
     def params(self, x: Shape, y: Shape) -> Counted:
         return affine_params(x, self.affine)
 
+    def kernel(self, x: Shape, y: Shape) -> Shape:
+        return (channels(x),) if self.affine else ()
+
     def biases(self, x: Shape, y: Shape) -> Counted:
         return affine_biases(x, self.affine)
 
@@ -211,6 +220,9 @@ class Scale(Layer):
 
     def params(self, x: Shape, y: Shape) -> Counted:
         return Counted(channels(x), f"{channels(x)} (γ)")
+
+    def kernel(self, x: Shape, y: Shape) -> Shape:
+        return (channels(x),)
 
     def flops(self, x: Shape, y: Shape) -> Counted:
         return Counted(elements(y), product_text(y))

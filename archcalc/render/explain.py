@@ -5,6 +5,7 @@ from the rules' terms the analysis keeps (formatting only: every number is the a
 from __future__ import annotations
 
 import math
+from fnmatch import fnmatchcase
 from fractions import Fraction
 
 from archcalc import rf as rflib
@@ -19,7 +20,10 @@ Rows = list[tuple[str, str]]  # (figure, arithmetic = value)
 ROW_OF = {Column.output: "output", Column.params: "params", Column.weights: "params",
           Column.macs: "MACs", Column.flops: "FLOPs", Column.activations: "activations",
           Column.rf: "RF", Column.memory: "forward", Column.memory_training: "training",
-          Column.fits: "output"}
+          Column.memory_input: "input", Column.memory_backward: "backward",
+          Column.memory_params: "params", Column.memory_gradients: "gradients",
+          Column.memory_optimizer: "optimizer", Column.memory_buffers: "buffers",
+          Column.trainable: "trainable", Column.fits: "output"}
 
 
 def layer_rows(r: LayerReport) -> Rows:
@@ -56,14 +60,27 @@ def group_rows(group: GroupReport, analysis: Analysis) -> Rows:
 
 
 def total_rows(analysis: Analysis) -> Rows:
-    """Activations and memory of the whole network (the training memory's parts)."""
+    """Activations and memory of the whole network: the training memory's parts
+    (archcalc/memory.py), each with its arithmetic."""
     t, s = analysis.totals, analysis.settings
-    size, batch, copies = s.dtype.bytes, s.batch, 2 + s.optimizer.states
+    size, batch, states = s.dtype.bytes, s.batch, s.optimizer.states
+    weight = 4 if s.amp else size
+    frozen = f" of {grouped(t.params)} ({grouped(t.params - t.trainable)} frozen)" \
+        if t.trainable != t.params else ""
     return [("activations", f"{grouped(t.input)} input + {grouped(t.activations - t.input)} "
                             f"stored outputs = {grouped(t.activations)}"),
+            ("input", f"{grouped(t.input)}·{size} B·{batch} = {grouped(t.memory_input)} B"),
             ("forward", f"{grouped(t.activations)}·{size} B·{batch} = {grouped(t.memory)} B"),
-            ("training", f"2·{grouped(t.memory)} + ({grouped(t.params)}·{copies} + "
-                         f"{grouped(t.buffers)})·{size} = {grouped(t.memory_training)} B")]
+            ("backward", f"2·{grouped(t.memory)} = {grouped(t.memory_backward)} B"),
+            ("trainable", f"{grouped(t.trainable)}{frozen}"),
+            ("params", f"{grouped(t.params)}·{weight} B = {grouped(t.memory_params)} B"),
+            ("gradients", f"{grouped(t.trainable)}·{weight} B = {grouped(t.memory_gradients)} B"),
+            ("optimizer", f"{grouped(t.trainable)}·{states}·{weight} B = "
+                          f"{grouped(t.memory_optimizer)} B ({s.optimizer})"),
+            ("buffers", f"{grouped(t.buffers)}·{weight} B = {grouped(t.memory_buffers)} B"),
+            ("training", f"{grouped(t.memory_backward)} + {grouped(t.memory_params)} + "
+                         f"{grouped(t.memory_gradients)} + {grouped(t.memory_optimizer)} + "
+                         f"{grouped(t.memory_buffers)} = {grouped(t.memory_training)} B")]
 
 
 def formula_for(analysis: Analysis, target: str, column: Column) -> str:
@@ -80,15 +97,30 @@ def formula_for(analysis: Analysis, target: str, column: Column) -> str:
     return dict(rows).get(ROW_OF.get(column, column.header), "")
 
 
-def explain_lines(analysis: Analysis) -> list[str]:
-    """The substituted arithmetic of every figure, layer by layer, then the totals."""
+def explain_lines(analysis: Analysis, pattern: str = "*") -> list[str]:
+    """The substituted arithmetic of the layers and groups whose names match `pattern` (a
+    glob; "*", every layer and the totals; "total", the totals alone)."""
     lines = []
+    every = pattern == "*"
     for r in analysis.layers:
-        lines.append(f"{r.name}  {r.layer}  ← {', '.join(r.inputs)}")
-        lines += [f"  {label:<12}{formula}" for label, formula in layer_rows(r)]
-    lines.append("total")
-    lines += [f"  {label:<12}{formula}" for label, formula in total_rows(analysis)]
+        if every or fnmatchcase(r.name, pattern):
+            lines.append(f"{r.name}  {r.layer}  ← {', '.join(r.inputs)}")
+            lines += [f"  {label:<12}{formula}" for label, formula in layer_rows(r)]
+    for g in () if every else analysis.groups:
+        if fnmatchcase(g.name, pattern):
+            lines.append(f"{g.name}  {g.title}")
+            lines += [f"  {label:<12}{formula}" for label, formula in group_rows(g, analysis)]
+    if every or pattern == "total":
+        lines.append("total")
+        lines += [f"  {label:<12}{formula}" for label, formula in total_rows(analysis)]
     return lines
+
+
+def explained(analysis: Analysis, pattern: str) -> bool:
+    """Whether `pattern` names anything `explain_lines` would explain."""
+    return pattern in ("*", "total") or any(
+        fnmatchcase(name, pattern) for name in [*analysis.names(),
+                                                *(g.name for g in analysis.groups)])
 
 
 def _output(out: Output) -> str:

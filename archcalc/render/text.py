@@ -7,11 +7,12 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from archcalc.analyze import Analysis, LayerReport
 from archcalc.errors import ArchError, Span
-from archcalc.figures import COUNTS, Column
+from archcalc.figures import COUNTS, MEMORY, Column
 from archcalc.render.common import LEGEND, rf_size, settings_line
 from archcalc.render.explain import explain_lines, layer_rows, total_rows
 from archcalc.render.notes import note_text
@@ -32,13 +33,16 @@ def to_json(analysis: Analysis, explain: bool = False) -> str:
     s = analysis.settings
     t = analysis.totals
     totals: dict[str, Any] = {c.value: t[c] for c in COUNTS if c is not Column.memory}
-    totals["memory_bytes"] = {"forward": t.memory, "training": t.memory_training}
+    totals["trainable"] = t.trainable
+    totals["memory_bytes"] = {c.value.removeprefix("memory_") if c is not Column.memory
+                              else "forward": t[c] for c in MEMORY}
     doc: dict[str, Any] = {
         "network": analysis.network,
         "input": list(analysis.input),
         "params": {name: _value(v) for name, v in analysis.params},
         "settings": {"batch": s.batch, "dtype": str(s.dtype), "optimizer": str(s.optimizer),
-                     "strict": s.strict, "count_inplace": s.count_inplace},
+                     "strict": s.strict, "count_inplace": s.count_inplace, "amp": s.amp,
+                     "freeze": list(s.freeze), "floor": s.floor},
         "layers": [_layer(r, explain) for r in analysis.layers],
         "totals": totals,
     }
@@ -77,10 +81,16 @@ def _cell(r: LayerReport, column: Column) -> object:
     """One layer's value of a column, as JSON data."""
     if column in COUNTS:
         return r[column]
-    return {Column.name: r.name, Column.kind: r.kind, Column.layer: r.layer,
-            Column.inputs: list(r.inputs), Column.output: list(r.output),
-            Column.in_place: not r.stored, Column.rf: _rf(r), Column.fits: r.fits,
-            Column.note: note_text(r.notes)}[column]
+    return _CELLS[column](r)
+
+
+_CELLS: dict[Column, Callable[[LayerReport], object]] = {
+    Column.name: lambda r: r.name, Column.kind: lambda r: r.kind,
+    Column.layer: lambda r: r.layer, Column.inputs: lambda r: list(r.inputs),
+    Column.output: lambda r: list(r.output), Column.kernel: lambda r: list(r.rules.kernel),
+    Column.in_place: lambda r: not r.stored, Column.rf: lambda r: _rf(r),
+    Column.fits: lambda r: r.fits, Column.frozen: lambda r: r.frozen,
+    Column.note: lambda r: note_text(r.notes)}
 
 
 def _rf(r: LayerReport) -> dict[str, list[int | float]]:
@@ -91,9 +101,9 @@ def _rf(r: LayerReport) -> dict[str, list[int | float]]:
 
 # The columns of a layer in JSON (the documented order) and CSV.
 LAYER_COLUMNS = (Column.name, Column.kind, Column.layer, Column.inputs, Column.output,
-                 Column.params, Column.weights, Column.buffers, Column.macs, Column.flops,
-                 Column.activations, Column.in_place, Column.memory, Column.rf, Column.fits,
-                 Column.note)
+                 Column.kernel, Column.params, Column.weights, Column.buffers, Column.macs,
+                 Column.flops, Column.activations, Column.in_place, Column.memory, Column.rf,
+                 Column.fits, Column.frozen, Column.note)
 
 
 def error_object(err: ArchError) -> dict[str, object]:
@@ -126,11 +136,21 @@ def to_csv(analysis: Analysis) -> str:
     for r in analysis.layers:
         writer.writerow(safe_cells([text for column in LAYER_COLUMNS
                                     for text in _csv_cells(r, column)]))
-    t = analysis.totals
-    writer.writerow(safe_cells(["total", "", "", "", "", *(t[c] for c in COUNTS[:-1]), "",
-                                t.memory, "", "", "", "",
-                                f"training memory {t.memory_training} bytes"]))
+    writer.writerow(safe_cells([cell for column in LAYER_COLUMNS
+                                for cell in _total_cells(analysis, column)]))
     return out.getvalue()
+
+
+def _total_cells(analysis: Analysis, column: Column) -> list[object]:
+    """The `total` row's cells of a column: the sums, the forward memory, and the training
+    memory in the note."""
+    t = analysis.totals
+    if column is Column.rf:
+        return ["", "", ""]
+    if column in COUNTS:
+        return [t[column]]
+    return [{Column.name: "total",
+             Column.note: f"training memory {t.memory_training} bytes"}.get(column, "")]
 
 
 def _csv_cells(r: LayerReport, column: Column) -> list[object]:
@@ -140,7 +160,8 @@ def _csv_cells(r: LayerReport, column: Column) -> list[object]:
     if isinstance(value, bool):
         return [str(value).lower()]
     if isinstance(value, list):
-        return ["x".join(map(str, value)) if column is Column.output else " ".join(value)]
+        return ["x".join(map(str, value)) if column in (Column.output, Column.kernel)
+                else " ".join(value)]
     return [value]
 
 
@@ -164,7 +185,7 @@ def _code(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def to_markdown(analysis: Analysis, explain: bool = False) -> str:
+def to_markdown(analysis: Analysis, explain: bool | str = False) -> str:
     """A GitHub table with exact figures, the totals and the legend."""
     lines = [f"**{markdown_text(analysis.network)}** — input {shape_text(analysis.input)}", "",
              "| name | layer | output | params | MACs | FLOPs | activations | RF |",
@@ -186,5 +207,6 @@ def to_markdown(analysis: Analysis, explain: bool = False) -> str:
     if notes:
         lines += ["", *notes]
     if explain:
-        lines += ["", "```", *explain_lines(analysis), "```"]
+        pattern = "*" if explain is True else str(explain)
+        lines += ["", "```", *explain_lines(analysis, pattern), "```"]
     return "\n".join(lines) + "\n"
