@@ -174,12 +174,17 @@ def zoo(width: WidthOpt = None) -> None:
     from archcalc.source import zoo as entries
 
     rows = entries()
-    name_width = max(width_of(name) for name, _ in rows) + 2
     cells = sink.width(width)
+    name_width = max(width_of(name) for name, _ in rows) + 2
+    if cells is not None and cells - name_width < 30:  # too narrow: summaries go under
+        name_width = 4
     lines: list[tuple[str, str]] = []
     for name, summary in rows:
-        wrapped = wrap(summary, None if cells is None else max(20, cells - name_width),
-                       " " * 0)
+        wrapped = wrap(summary, None if cells is None else cells - name_width, hard=True)
+        if width_of(name) + 2 > name_width:
+            lines.append((name, "bold"))
+            lines += [(" " * name_width + part, "") for part in wrapped]
+            continue
         lines.append((f"{name:<{name_width}}{wrapped[0]}", ""))
         lines += [(" " * name_width + more, "") for more in wrapped[1:]]
     sink.lines(lines)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from archcalc.cli import sink
 from archcalc.cli.options import (
     BatchOpt,
     DefineOpt,
@@ -21,6 +22,7 @@ from archcalc.cli.options import (
     FormatOpt,
     InputOpt,
     NoOptionalOpt,
+    WidthOpt,
     defines,
     fail,
     input_size,
@@ -67,7 +69,7 @@ def verify(
     rf: Annotated[bool, typer.Option("--rf/--no-rf", help="Measure receptive fields (the "
                                                           "gradient-support probe).")] = True,
     init: InitOpt = InitKind.he, std: StdOpt = 0.01, max_memory: MaxMemoryOpt = None,
-    no_optional: NoOptionalOpt = False, input: InputOpt = None,
+    no_optional: NoOptionalOpt = False, input: InputOpt = None, width: WidthOpt = None,
 ) -> None:
     """Run the network for real in NumPy (forward and backward on a random batch) and check
     every layer's output shape, parameters, MACs, kept activation bytes and receptive field
@@ -88,7 +90,8 @@ def verify(
     except ExecutionError as err:  # the analyzer accepted a layer a kernel refuses
         sys.stderr.write(f"✗ {err}\n")
         raise typer.Exit(1) from None
-    _emit(format, result, render.to_table, render.to_json, render.to_csv, render.to_markdown)
+    _emit(format, width, result, render.to_table, render.to_json, render.to_csv,
+          render.to_markdown)
     if not result.ok:
         raise typer.Exit(1)
 
@@ -100,7 +103,7 @@ def init_stats(
         help="Inputs in the batch (default: 1000 for a vector input, as the slide; 16 for "
              "an image).")] = None,
     seed: SeedOpt = 0, format: FormatOpt = Format.table, max_memory: MaxMemoryOpt = None,
-    input: InputOpt = None,
+    input: InputOpt = None, width: WidthOpt = None,
 ) -> None:
     """Forward a random N(0, 1) batch and print each layer's activation mean and std: the
     slides' initialization experiment (std collapses with --init normal --std 0.01, holds
@@ -124,7 +127,7 @@ def init_stats(
             stats = measure(graph, options, start(len(graph.nodes)) if start else None)
     except ArchError as err:
         fail(err, format)
-    _emit(format, stats, render.stats_table, render.stats_json, render.stats_csv,
+    _emit(format, width, stats, render.stats_table, render.stats_json, render.stats_csv,
           render.stats_markdown)
 
 
@@ -147,15 +150,15 @@ def _bytes(text: str | None) -> int | None:
                         Source("<command line>", "")) from None
 
 
-def _emit(fmt: Format, result: Any, table: Callable[[Any], Any], as_json: Callable[[Any], str],
-          as_csv: Callable[[Any], str], as_markdown: Callable[[Any], str]) -> None:
+def _emit(fmt: Format, width: int | None, result: Any,
+          table: Callable[[Any, int | None], list[tuple[str, str]]],
+          as_json: Callable[[Any], str], as_csv: Callable[[Any], str],
+          as_markdown: Callable[[Any], str]) -> None:
     if fmt is Format.table:
-        from rich.console import Console
-
-        Console(highlight=False).print(table(result))
+        sink.lines(table(result, sink.width(width)))
     else:
         writer = {Format.json: as_json, Format.csv: as_csv}.get(fmt, as_markdown)
-        sys.stdout.write(writer(result))
+        sink.write(writer(result))
 
 
 Tick = Callable[[str], None]

@@ -12,8 +12,10 @@ from fractions import Fraction
 from typing import Any
 
 from archcalc.figures import Column
+from archcalc.render.grid import Col, Row, dropped_note, layout, wrap
 from archcalc.units import compact, grouped, markdown_text, number_text, shape_text, size_bytes
 
+from .gradcheck_net import GradCheck
 from .verify import COMPARED, Comparison, LayerCheck, Report
 
 OK, BAD = "✓", "✗"
@@ -106,31 +108,46 @@ def settings(report: Report) -> str:
             f"{t.loss_value:.4g} · {timing}")
 
 
-def to_table(report: Report) -> Any:
-    """The rich rendering: a row per layer with ✓/✗ per figure, totals, gradient check."""
-    from rich import box
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), show_edge=False)
-    table.add_column("", no_wrap=True)
-    table.add_column("name", overflow="fold", min_width=8)
+def to_table(report: Report, width: int | None = None) -> list[tuple[str, str]]:
+    """The terminal rendering at `width`: a row per layer with ✓/✗ and each figure, the
+    totals, notes, the gradient check, settings and the verdict."""
     keys = [k for k in COMPARED if not (k is Column.buffers and _all_zero(report, k))
             and not (k is Column.rf and all(k not in layer.figures for layer in report.layers))]
-    for key in keys:
-        table.add_column(HEADERS.get(key, key.header), no_wrap=True,
-                         justify="right" if key in (Column.params, Column.buffers, Column.macs)
-                         else "left")
-    for layer in report.layers:
-        cells = [_styled(k, _figure(layer, k), bool(layer.trace.lives_in)) for k in keys]
-        table.add_row(OK if layer.ok else BAD, layer.name, *cells,
-                      style="" if layer.ok else "red")
-    totals = [_styled(k, report.totals.get(k)) if k in report.totals else "" for k in keys]
+    cols = [Col("", keep=10), Col("name", keep=10),
+            *(Col(HEADERS.get(k, k.header), right=k in (Column.params, Column.buffers,
+                                                          Column.macs), keep=_KEEP.get(k, 5))
+              for k in keys)]
+    rows = [Row([OK if layer.ok else BAD, layer.name,
+                 *(cell(k, _figure(layer, k), mark=False, in_place=bool(layer.trace.lives_in))
+                   for k in keys)], "" if layer.ok else "red") for layer in report.layers]
     ok = all(c.ok for c in report.totals.values())
-    table.add_row(OK if ok else BAD, "total", *totals, style="bold", end_section=True)
-    parts: list[Any] = [Text(f"{report.network}  input {shape_text(report.input)}",
-                             style="bold"), table]
+    rows.append(Row([OK if ok else BAD, "total",
+                     *(cell(k, report.totals.get(k), mark=False) if k in report.totals else ""
+                       for k in keys)], "bold"))
+    laid = layout(cols, rows, width)
+    out = [(f"{report.network}  input {shape_text(report.input)}", "bold"), *laid.lines]
+    if laid.dropped:
+        out += [(line, "dim") for line in wrap(dropped_note(laid.dropped), width, " ")]
+    for note in _notes(report):
+        out += [(line, "yellow") for line in wrap(note, width, "    ")]
+    if report.gradcheck:
+        out += layout([Col("gradient", keep=10), Col("samples", keep=5),
+                       Col("max rel. error", keep=8), Col("", keep=10)],
+                      [_gradient_row(g) for g in report.gradcheck], width).lines
+    out += [(line, "dim") for line in wrap(settings(report), width, "  ")]
+    out += [(line, "dim") for line in wrap(LEGEND, width, "  ")]
+    out += [(line, "bold green" if report.ok else "bold red")
+            for line in wrap(summary(report), width, "  ")]
+    return out
+
+
+LEGEND = ("analyzer ≠ executor on a mismatch · kept: new storage at the batch · RF: size "
+          "/jump @start, or the supports a–b of clipped probes")
+_KEEP = {Column.output: 8, Column.params: 7, Column.macs: 6, Column.memory: 4, Column.rf: 3,
+         Column.buffers: 2}  # which figure columns stay longest at a narrow width
+
+
+def _notes(report: Report) -> list[str]:
     notes = [f"! {layer.name}: {memory_note(layer)}" for layer in report.layers
              if layer.trace.blocked is not None]
     notes += [f"! {layer.name}: parameter gradients do not match the parameters' shapes"
@@ -138,30 +155,14 @@ def to_table(report: Report) -> Any:
     if not math.isfinite(report.trace.loss_value):
         notes.append(f"! the run's values overflow (the loss is {report.trace.loss_value}): "
                      f"{OVERFLOW}; shapes, sizes, MACs, memory and fields do not depend on them")
-    parts += [Text(n, style="yellow") for n in notes]
-    if report.gradcheck:
-        grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-        for title in ("gradient", "samples", "max rel. error", ""):
-            grid.add_column(title)
-        for g in report.gradcheck:
-            drawn = f"{g.samples} ({g.kinks} on kinks skipped)" if g.kinks else str(g.samples)
-            verdict = OK if g.ok else BAD if g.conclusive else f"{BAD} inconclusive"
-            grid.add_row(f"{g.node}.{g.key}", drawn, f"{g.max_error:.1e}", verdict,
-                         style="" if g.ok else "red")
-        parts.append(grid)
-    parts.append(Text(settings(report), style="dim"))
-    parts.append(Text("analyzer ≠ executor on a mismatch · kept: new storage at the batch · "
-                      "RF: size /jump @start, or the supports a–b of clipped probes",
-                      style="dim"))
-    parts.append(Text(summary(report), style="bold green" if report.ok else "bold red"))
-    return Group(*parts)
+    return notes
 
 
-def _styled(column: Column, check: Comparison | None, in_place: bool = False) -> Any:
-    from rich.text import Text
-
-    return Text(cell(column, check, mark=False, in_place=in_place),
-                style="bold red" if check and not check.ok else "")
+def _gradient_row(g: GradCheck) -> Row:
+    drawn = f"{g.samples} ({g.kinks} on kinks skipped)" if g.kinks else str(g.samples)
+    verdict = OK if g.ok else BAD if g.conclusive else f"{BAD} inconclusive"
+    return Row([f"{g.node}.{g.key}", drawn, f"{g.max_error:.1e}", verdict],
+               "" if g.ok else "red")
 
 
 def _all_zero(report: Report, column: Column) -> bool:

@@ -7,8 +7,8 @@ import csv
 import io
 import json
 import math
-from typing import Any
 
+from archcalc.render.grid import Col, Row, dropped_note, layout, wrap
 from archcalc.units import markdown_text, shape_text
 
 from .report import OVERFLOW, finite
@@ -37,27 +37,26 @@ def _top(values: list[float]) -> float:
     return max((v for v in values if math.isfinite(v)), default=0.0)
 
 
-def stats_table(stats: Stats) -> Any:
-    from rich import box
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), show_edge=False)
-    for title, justify in (("layer", "left"), ("kind", "left"), ("output", "left"),
-                           ("mean", "right"), ("std", "right"), ("std", "left")):
-        table.add_column(title, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+def stats_table(stats: Stats, width: int | None = None) -> list[tuple[str, str]]:
+    """A row per layer: name, kind, output, mean, std and a bar of the std; the sparkline
+    of the stds; where the activations overflow."""
     top = _top([row.std for row in stats.rows])
-    for row in stats.rows:
-        table.add_row(row.name, row.kind, shape_text(row.shape), _small(row.mean), _small(row.std),
-                      bar(row.std, top))
-    parts: list[Any] = [Text(f"{stats.network}: {stats.describe()}", style="bold"), table,
-                        Text("std by layer: " + sparkline([r.std for r in stats.rows]))]
+    cols = [Col("layer", keep=10), Col("kind", keep=3), Col("output", keep=4),
+            Col("mean", right=True, keep=6), Col("std", right=True, keep=9),
+            Col("std", keep=5)]
+    rows = [Row([r.name, r.kind, shape_text(r.shape), _small(r.mean), _small(r.std),
+                 bar(r.std, top)]) for r in stats.rows]
+    laid = layout(cols, rows, width)
+    out = [(f"{stats.network}: {stats.describe()}", "bold"), *laid.lines]
+    if laid.dropped:
+        out += [(line, "dim") for line in wrap(dropped_note(laid.dropped), width, " ")]
+    out.append(("std by layer: " + sparkline([r.std for r in stats.rows]), ""))
     first = stats.overflow()
     if first is not None:
-        parts.append(Text(f"! the activations overflow (inf or NaN) from {first} on: {OVERFLOW}",
-                          style="yellow"))
-    return Group(*parts)
+        out += [(line, "yellow") for line in wrap(
+            f"! the activations overflow (inf or NaN) from {first} on: {OVERFLOW}", width,
+            "    ")]
+    return out
 
 
 def _small(value: float) -> str:

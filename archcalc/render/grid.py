@@ -123,14 +123,20 @@ def _cut(text: str, w: int) -> str:
     return "".join(out) + "…"
 
 
-def wrap(text: str, width: int | None, indent: str = "") -> list[str]:
+def wrap(text: str, width: int | None, indent: str = "", hard: bool = False) -> list[str]:
     """`text` broken between words to `width` cells, continuation lines indented; a word
-    longer than the width stays whole on its own line."""
+    longer than the width stays whole on its own line (prose given `hard`: cut into pieces)."""
     if width is None or width_of(text) <= width:
         return [text]
     lines: list[str] = []
     line = ""
-    for word in text.split(" "):
+    words = text.split(" ")
+    if hard:
+        room = max(1, width - width_of(indent))
+        words = [piece for word in words for piece in
+                 ([word[i:i + room] for i in range(0, len(word), room)] if len(word) > room
+                  else [word])]
+    for word in words:
         candidate = f"{line} {word}" if line else word
         if line and width_of(candidate) > width:
             lines.append(line)

@@ -61,7 +61,7 @@ def _layer(r: Report, a: Analysis) -> str:
 
 COLUMNS: dict[str, Shown] = {
     "name": Shown(Col("name", keep=10), lambda r, a: "", True),  # filled with the indent
-    "layer": Shown(Col("layer", shrink=12, keep=2), _layer, True),
+    "layer": Shown(Col("layer", shrink=12, keep=5), _layer, True),
     "input": Shown(Col("input", keep=1), _input),
     "output": Shown(Col("output", keep=8), _output, True),
     "kernel": Shown(Col("kernel", keep=1), _kernel),
@@ -76,10 +76,10 @@ COLUMNS: dict[str, Shown] = {
                    lambda r, a: _percent(r.macs, a.totals.macs)),
     "flops": Shown(Col("FLOPs", right=True, keep=3),
                    lambda r, a: compact(r.flops) if r.flops else "–"),
-    "act": Shown(Col("act.", right=True, keep=4), _act, True),
+    "act": Shown(Col("act.", right=True, keep=3), _act, True),
     "memory": Shown(Col("memory", right=True, keep=3),
                     lambda r, a: compact(r.memory) + "B" if r.memory else "–"),
-    "rf": Shown(Col("RF", right=True, keep=5), lambda r, a: rf_size(r.rf), True),
+    "rf": Shown(Col("RF", right=True, keep=4), lambda r, a: rf_size(r.rf), True),
 }
 DEFAULT_COLUMNS = tuple(k for k, s in COLUMNS.items() if s.default)
 
@@ -94,7 +94,7 @@ def to_table(analysis: Analysis, explain: str | bool | None = None, width: int |
     laid = layout([COLUMNS[k].col for k in keys], _rows(analysis, keys, depth), width)
     out: Lines = [*_title(analysis), *laid.lines]
     if laid.dropped:
-        out.append((dropped_note(laid.dropped), "dim"))
+        out += [(line, "dim") for line in wrap(dropped_note(laid.dropped), width, " ")]
     for r in analysis.layers:
         if r.notes:
             said = [misfit_text(r.notes.misfit)] if r.notes.misfit else []
@@ -104,7 +104,10 @@ def to_table(analysis: Analysis, explain: str | bool | None = None, width: int |
     out += totals_lines(analysis, width)
     out += [(line, "dim") for line in wrap(LEGEND, width)]
     if explain is not None:
-        out += [("", ""), *((line, "") for line in explain_lines(analysis, explain))]
+        out.append(("", ""))
+        for line in explain_lines(analysis, explain):
+            indent = " " * (14 if line.startswith("  ") else 4)
+            out += [(part, "") for part in wrap(line, width, indent)]
     return out
 
 
