@@ -2,7 +2,8 @@
 
 The commands live in cli/analyze.py (analyze, zoo), cli/static.py (check, sweep),
 cli/execute.py (verify, init-stats, which import NumPy only when they run), cli/export.py
-and cli/imports.py (the PyTorch/ONNX bridge, which imports torch or onnx only when it runs);
+and cli/imports.py (the PyTorch/ONNX bridge, which imports torch or onnx only when it runs),
+cli/pictures.py (report, draw, erf);
 cli/options.py holds what they share and cli/sink.py writes their output.
 """
 
@@ -13,7 +14,7 @@ from typing import Annotated
 import typer
 
 import archcalc
-from archcalc.cli import analyze, execute, export, imports, static
+from archcalc.cli import analyze, execute, export, imports, pictures, static
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -45,6 +46,9 @@ app.command("verify")(execute.verify)
 app.command("init-stats")(execute.init_stats)
 app.command("export")(export.export)
 app.command("import")(imports.import_)
+app.command("report")(pictures.report)
+app.command("draw")(pictures.draw)
+app.command("erf")(pictures.erf)
 
 
 def main() -> None:

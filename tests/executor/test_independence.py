@@ -17,8 +17,7 @@ KERNEL_MODULES = {"__init__", "base", "gemm", "im2col", "conv", "pool", "dense",
                   "norm", "merge", "init", "naive", "geometry", "registry",
                   "kernels", "gated", "layernorm", "adaptive", "channels", "deconv", "trace"}
 RUNNER_ALLOWED = {"archcalc.graph", "archcalc.values", "archcalc.errors", "archcalc.units",
-                  "archcalc.figures",  # the names of the figures, not their rules
-                  "archcalc.render.grid"}  # lays out the verify and init-stats tables
+                  "archcalc.figures"}  # the names of the figures, not their rules
 ANALYZER = {"archcalc.analyze", "archcalc.settings"}
 COMPARERS = {"verify", "guard"}
 
@@ -47,7 +46,7 @@ def outside(path: Path) -> list[str]:
 
 
 RUNNER_MODULES = {"network", "storage", "probe", "gradcheck_net", "guard", "verify",
-                  "stats", "report", "stats_report"}
+                  "stats", "report", "stats_report", "erf"}
 
 
 def test_every_executor_module_is_checked_as_a_kernel_or_a_runner_module() -> None:
