@@ -5,26 +5,29 @@
     >>> a["conv1"].output, a["conv1"].params
     ((55, 55, 96), 34944)
 
-This module imports no NumPy: static analysis starts fast.
+This module imports no NumPy, and the analyzer only when it is first used: the command
+line starts fast.
 """
 
 from __future__ import annotations
 
 import gc
-import os
+import sys
+import types
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-from archcalc import arguments
-from archcalc.analyze import Analysis, LayerReport, analyze_graph
-from archcalc.errors import ArchError, Source
-from archcalc.expand import expand
-from archcalc.graph import Graph
-from archcalc.limits import Limits
-from archcalc.settings import Dtype, Optimizer, Settings
-from archcalc.source import resolve
-from archcalc.syntax import parse
-from archcalc.values import Value
+if TYPE_CHECKING:
+    import os
+
+    from archcalc.analyze import Analysis, LayerReport
+    from archcalc.errors import ArchError, Source
+    from archcalc.graph import Graph
+    from archcalc.limits import Limits
+    from archcalc.settings import Dtype, Optimizer, Settings
+    from archcalc.values import Value
 
 __version__ = "0.1.0"
 __all__ = [
@@ -40,6 +43,36 @@ __all__ = [
     "analyze",
     "build_graph",
 ]
+
+# The API's classes, imported the first time they are asked for: `import archcalc` (and so
+# `archcalc --help`) loads no analyzer, and the command that runs loads what it needs.
+_HOMES = {"Analysis": "analyze", "LayerReport": "analyze", "ArchError": "errors",
+          "Graph": "graph", "Limits": "limits", "Dtype": "settings", "Optimizer": "settings",
+          "Settings": "settings"}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'archcalc' has no attribute {name!r}")
+    value = getattr(import_module(f"archcalc.{_HOMES[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+class _Package(types.ModuleType):
+    """`archcalc.analyze` stays the function when the submodule archcalc/analyze.py is
+    first imported (the import system sets a submodule as its package's attribute)."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if not (name == "analyze" and isinstance(value, types.ModuleType)):
+            super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 @contextmanager
@@ -58,10 +91,18 @@ def paused_gc() -> Iterator[None]:
 def build_graph(source: str | os.PathLike[str] | Source,
                 params: Mapping[str, Value] | None = None,
                 optional: bool | Mapping[int, bool] = True,
-                limits: Limits = Limits(), input_shape: tuple[int, ...] | None = None
+                limits: Limits | None = None, input_shape: tuple[int, ...] | None = None
                 ) -> Graph:
     """Parse and expand a description (text, a path, or a Source) into a layer graph;
-    `input_shape` (H, W, C) or (N,) replaces the file's `input`."""
+    `input_shape` (H, W, C) or (N,) replaces the file's `input`; `limits` None: Limits()."""
+    from archcalc import arguments
+    from archcalc.errors import ArchError, Source
+    from archcalc.expand import expand
+    from archcalc.limits import Limits
+    from archcalc.source import resolve
+    from archcalc.syntax import parse
+
+    limits = Limits() if limits is None else limits
     checked = arguments.source_text(source)
     src = checked if isinstance(checked, Source) else resolve(checked)
     if not isinstance(limits, Limits):
@@ -81,9 +122,9 @@ def build_graph(source: str | os.PathLike[str] | Source,
 
 def analyze(source: str | os.PathLike[str] | Source, /, *,
             params: Mapping[str, Value] | None = None, batch: int = 1,
-            dtype: Dtype | str = Dtype.float32, optimizer: Optimizer | str = Optimizer.sgd,
+            dtype: Dtype | str = "float32", optimizer: Optimizer | str = "sgd",
             strict: bool = False, optional: bool = True, count_inplace: bool = False,
-            limits: Limits = Limits(), input_shape: tuple[int, ...] | None = None,
+            limits: Limits | None = None, input_shape: tuple[int, ...] | None = None,
             amp: bool = False, freeze: str | Sequence[str] = (), floor: bool = False,
             **overrides: Value) -> Analysis:
     """Analyze a network given as .arch text or a path; `N=4` overrides `param N`, and
@@ -92,6 +133,11 @@ def analyze(source: str | os.PathLike[str] | Source, /, *,
     Params may be given as keywords (`analyze(path, N=4)`) or, when a name collides
     with an option, in `params`.
     """
+    from archcalc import arguments
+    from archcalc.analyze import analyze_graph
+    from archcalc.check import compile_expects
+    from archcalc.errors import ArchError
+
     settings = arguments.settings(batch, dtype, optimizer, strict, count_inplace, amp, freeze,
                                   floor)
     graph = build_graph(source, {**arguments.params(params), **arguments.params(overrides)},
@@ -99,8 +145,6 @@ def analyze(source: str | os.PathLike[str] | Source, /, *,
     try:
         with paused_gc():
             analysis = analyze_graph(graph, settings)
-        from archcalc.check import compile_expects
-
         compile_expects(analysis, names=False)  # names are judged by check: per -D values
     except ArchError as err:
         raise err.located(graph.source) from None

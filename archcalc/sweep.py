@@ -7,11 +7,11 @@ mismatch, ...); the reason names the layer.
 
 from __future__ import annotations
 
+import functools
 import itertools
-import operator
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from typing import Any
@@ -23,18 +23,15 @@ from archcalc.expand import expand
 from archcalc.figures import COUNTS, Column, Figures
 from archcalc.limits import Limits
 from archcalc.settings import Settings
+from archcalc.sweep_where import COLUMN_NAMES, SWEEP_COLUMNS, ordered
 from archcalc.syntax import parse
-from archcalc.units import parse_number
-from archcalc.values import Value, described, parse_value
-
-# What a sweep reports per configuration, sorts by and filters on.
-SWEEP_COLUMNS = (*COUNTS, Column.memory_training, Column.rf, Column.layers)
+from archcalc.values import Value, parse_value, show
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Outcome(Figures):
-    """One configuration and the network's figures (all zero when it is invalid); memory is
-    the forward memory per image."""
+    """One configuration and the network's figures (all zero when it is invalid): counts per
+    image, memory (forward and training) in bytes at the batch and dtype."""
 
     values: tuple[tuple[str, Value], ...]
     optional: tuple[bool, ...]  # each `?` element: present or absent
@@ -123,13 +120,17 @@ class Sweep:
         """The number of configurations (may exceed what len() can return)."""
         return count(self.ranges, len(self.optionals))
 
-    def run(self) -> Iterator[Outcome]:
+    def run(self, start: int = 0, stop: int | None = None) -> Iterator[Outcome]:
+        """The outcomes of configurations `start` to `stop` (all by default), in the order of
+        the ranges (the last varying fastest), each `?` present then absent innermost."""
         names = list(self.ranges)
-        for values in itertools.product(*self.ranges.values()):
-            for present in itertools.product((True, False), repeat=len(self.optionals)):
-                with paused_gc():
-                    outcome = self.one(dict(zip(names, values, strict=True)), present)
-                yield outcome
+        choices = [(True, False)] * len(self.optionals)
+        combos = itertools.product(*self.ranges.values(), *choices)
+        for combo in itertools.islice(combos, start, stop):
+            with paused_gc():
+                outcome = self.one(dict(zip(names, combo, strict=False)),
+                                   tuple(bool(p) for p in combo[len(names):]))
+            yield outcome
 
     def one(self, values: dict[str, Value], present: tuple[bool, ...]) -> Outcome:
         choice = dict(zip(self.optionals, present, strict=True))
@@ -144,73 +145,73 @@ class Sweep:
         noted = next(((r.name, r.notes) for r in analysis.layers if r.notes), None)
         last = analysis.layers[-1].rf
         t = analysis.totals
-        figures = {**asdict(t.counts()), "memory": t.memory // self.settings.batch}
-        return Outcome(**figures, values=key[0], optional=key[1], valid=True, noted=noted,
-                       layers=len(analysis.layers), rf=max(last.h.size, last.w.size),
-                       memory_training=t.memory_training)
+        return Outcome(**asdict(t.counts()), values=key[0], optional=key[1], valid=True,
+                       noted=noted, layers=len(analysis.layers),
+                       rf=max(last.h.size, last.w.size), memory_training=t.memory_training)
 
 
-_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "<=": operator.le, ">=": operator.ge, "==": operator.eq, "!=": operator.ne,
-    "<": operator.lt, ">": operator.gt, "=": operator.eq}
-_CLAUSE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>|=)\s*(\S+)\s*")
+def run_jobs(job: Sweep, jobs: int) -> Iterator[Outcome]:
+    """Every outcome of `job`, from `jobs` processes: contiguous chunks of configurations,
+    each parsed once per process, yielded in the order one process gives them."""
+    if jobs <= 1:
+        yield from job.run()
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    total = job.configurations
+    size = max(64, -(-total // (jobs * 8)))
+    chunks = [(start, min(start + size, total)) for start in range(0, total, size)]
+    state = (job.source, job.ranges, job.settings, job.limits, job.input_shape)
+    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=state) as pool:
+        for outcomes in pool.map(_chunk, chunks):
+            yield from outcomes
 
 
-def where(expression: str) -> Callable[[Outcome], bool]:
-    """A filter from `params < 1M and rf >= 32 and N == 2` (clauses joined by `and`). A
-    clause on a figure holds only for valid configurations (an invalid one has no figures);
-    `valid == false` keeps the invalid ones."""
-    tests = []
-    for clause in re.split(r"\s+and\s+", expression.strip()):
-        match = _CLAUSE.fullmatch(clause)
-        if not match:
-            raise ValueError(f"{clause!r}: write NAME OP VALUE, e.g. params < 1M "
-                             "(OP: < <= > >= == !=)")
-        name, op, text = match.groups()
-        tests.append(_clause(clause, name, op, text))
-    return lambda outcome: all(test(outcome) for test in tests)
+_WORKER: list[Sweep] = []  # the sweep a worker process runs chunks of
 
 
-COLUMN_NAMES = {c.value for c in (*SWEEP_COLUMNS, Column.valid)}
+def _start_worker(source: Source, ranges: Mapping[str, list[Value]], settings: Settings,
+                  limits: Limits, input_shape: tuple[int, ...] | None) -> None:
+    _WORKER.append(Sweep(source, ranges, settings, limits, input_shape))
 
 
-def _clause(clause: str, name: str, op: str, text: str) -> Callable[[Outcome], bool]:
-    compare = _OPERATORS[op]
+def _chunk(bounds: tuple[int, int]) -> list[Outcome]:
+    return list(_WORKER[0].run(*bounds))
+
+
+def parse_sort(text: str, swept: Sequence[str] = ()) -> list[tuple[str, bool]]:
+    """`--sort -params,macs`: keys in order, each a column or a swept param, `-` before one
+    for descending; ValueError for an unknown key."""
+    keys = []
+    for part in text.split(","):
+        name = part.strip()
+        descending = name.startswith("-")
+        name = name.removeprefix("-").removeprefix("+").strip()
+        if name not in COLUMN_NAMES - {Column.valid.value} and name not in swept:
+            names = [c.value for c in SWEEP_COLUMNS] + list(swept)
+            raise ValueError(f"--sort {part.strip() or text!r}: use one of {', '.join(names)} "
+                             "(a - before it for descending: -params)")
+        keys.append((name, descending))
+    return keys
+
+
+def sort(outcomes: list[Outcome], keys: Sequence[tuple[str, bool]]) -> list[Outcome]:
+    """Valid configurations first, ordered by the keys (the first decides, the next breaks its
+    ties, …; each ascending or descending), then the invalid ones (by the swept params among
+    the keys: they have no figures); ties in the order generated."""
+    ordered = list(outcomes)
+    for name, descending in reversed(keys):  # stable sorts, the last key first
+        ordered.sort(key=functools.partial(_key, name=name), reverse=descending)
+    return sorted(ordered, key=lambda o: not o.valid) if keys else ordered
+
+
+def _key(o: Outcome, name: str) -> tuple[int, Any]:
+    """A figure (0 for an invalid configuration: sorted apart anyway) or a swept param's value
+    (numbers before words and sizes, which order by their text)."""
     if name in COLUMN_NAMES:
-        column = Column(name)
-        if column is Column.valid:
-            if text.lower() not in ("true", "false"):
-                raise ValueError(f"--where {clause!r}: valid is true or false")
-            return lambda o: bool(compare(o.valid, text.lower() == "true"))
-        wanted = parse_number(text, column.unit).value
-        return lambda o: o.valid and bool(compare(o.value(column), wanted))
-    want = parse_value(text)
-
-    def test(o: Outcome) -> bool:
-        values = dict(o.values)
-        if name not in values:
-            raise ValueError(f"--where: unknown name {name!r}; use "
-                             f"{', '.join(sorted(COLUMN_NAMES))} or a swept param "
-                             f"({', '.join(values) or 'none'})")
-        got = values[name]
-        if op not in ("==", "!=", "=") and not _ordered(got, want):
-            raise ValueError(f"--where {clause!r}: {name} is {described(got)}; words and "
-                             "sizes compare only with == and !=")
-        return bool(compare(got, want))
-
-    return test
-
-
-def _ordered(a: Value, b: Value) -> bool:
-    """Both numbers (not booleans): < and > make sense."""
-    return all(isinstance(v, (int, Fraction)) and not isinstance(v, bool) for v in (a, b))
-
-
-def sort(outcomes: list[Outcome], key: Column | None) -> list[Outcome]:
-    """In the order generated, or by `key` ascending with the valid configurations first."""
-    if key is None:
-        return outcomes
-    return sorted(outcomes, key=lambda o: (not o.valid, o.value(key)))
+        return 0, o.value(Column(name))
+    value = dict(o.values)[name]
+    return (0, value) if ordered(value, 0) else (1, show(value))
 
 
 def optional_labels(source: Source, spans: Sequence[Span]) -> list[str]:

@@ -1,60 +1,106 @@
-"""Renderings of `archcalc sweep`: a rich table, JSON or CSV of the configurations."""
+"""Renderings of `archcalc sweep`: a table laid out by render/grid.py for the terminal's
+width, JSON or CSV of the configurations."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
+from collections import Counter
 from collections.abc import Sequence
 
-from rich import box
-from rich.table import Table
-from rich.text import Text
-
-from archcalc.figures import COUNTS, Column
+from archcalc.figures import Column
+from archcalc.render.grid import Col, Row, dropped_note, layout, wrap
 from archcalc.render.notes import note_text
 from archcalc.render.text import safe_cells
 from archcalc.sweep import Outcome
+from archcalc.sweep_where import SWEEP_COLUMNS
 from archcalc.units import compact, grouped, json_number, size_bytes
 from archcalc.values import show
 
+Lines = list[tuple[str, str]]
 
-def sweep_table(outcomes: Sequence[Outcome], labels: Sequence[str]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+# The figures the table shows, in order, each with its `keep`: when the table is too wide
+# the note is cut with "…", then columns drop lowest `keep` first (layers, buffers, act.,
+# weights, FLOPs, memory, training, MACs, RF, note); params, the swept values and the `?`
+# elements stay. JSON and CSV hold every sweep column.
+TABLE = {Column.params: 9, Column.weights: 4, Column.buffers: 2, Column.macs: 7,
+         Column.flops: 4, Column.activations: 3, Column.memory: 5, Column.memory_training: 6,
+         Column.rf: 8, Column.layers: 1}
+NOTE = Col("note", keep=8, shrink=20)
+REASONS = 3  # distinct reasons of invalid configurations worded in full under the table
+
+
+def _cell(o: Outcome, column: Column) -> str:
+    value = o.value(column)
+    if column.unit == "bytes":
+        return size_bytes(int(value))
+    if column in (Column.params, Column.weights, Column.buffers):
+        return grouped(int(value))
+    if column in (Column.macs, Column.flops, Column.activations):
+        return compact(value) if value else "–"
+    return show(value)
+
+
+def sweep_table(outcomes: Sequence[Outcome], labels: Sequence[str], width: int | None = None,
+                total: int | None = None) -> Lines:
+    """The table at `width` cells: a row per configuration (its swept values, each `?`
+    present ✓ or absent –, the figures, a one-line note; ✗ for an invalid one), then what
+    was left out, the count shown, and the reasons of the invalid ones in full."""
     names = [name for name, _ in outcomes[0].values] if outcomes else []
-    for name in names:  # headers as Text: a label like `[relu]?` is not rich markup
-        table.add_column(Text(name), justify="right")
-    for label in labels:
-        table.add_column(Text(label), justify="center")
-    for column in ("params", "MACs", "memory", "RF"):
-        table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("note", overflow="fold", ratio=1)
+    figures = [c for c in SWEEP_COLUMNS if c in TABLE]
+    cols = [*(Col(n, right=True) for n in names), *(Col(label) for label in labels),
+            *(Col(c.header, right=True, keep=TABLE[c]) for c in figures), NOTE]
+    rows = []
     for o in outcomes:
-        cells = [Text(show(v)) for _, v in o.values]
-        cells += [Text("✓" if p else "–") for p in o.optional]
+        cells = [show(v) for _, v in o.values] + ["✓" if p else "–" for p in o.optional]
         if o.valid:
-            cells += [Text(grouped(o.params)), Text(compact(o.macs)), Text(size_bytes(o.memory)),
-                      Text(show(o.rf)), Text(note(o), style="yellow")]
+            rows.append(Row([*cells, *(_cell(o, c) for c in figures), note(o)]))
         else:
-            cells += [Text("✗", style="bold red")] + [Text("")] * 3 + \
-                [Text(note(o), style="red")]
-        table.add_row(*cells)
-    return table
+            blank = [""] * (len(figures) - 1)
+            rows.append(Row([*cells, "✗", *blank, brief(o)], "red"))
+    laid = layout(cols, rows, width)
+    out = list(laid.lines)
+    if laid.dropped:
+        out += [(line, "dim") for line in wrap(dropped_note(laid.dropped), width, " ")]
+    valid = sum(o.valid for o in outcomes)
+    out.append((f"{len(outcomes):,} of {total if total is not None else len(outcomes):,} "
+                f"configurations shown, {valid:,} valid", ""))
+    return out + _reasons(outcomes, width)
+
+
+def _reasons(outcomes: Sequence[Outcome], width: int | None) -> Lines:
+    """Each distinct reason a shown configuration is invalid, once, in full (with where it
+    is written and the hint), the commonest first."""
+    reasons = Counter(note(o) for o in outcomes if not o.valid)
+    out: Lines = []
+    for text, times in reasons.most_common(REASONS):
+        said = f"✗ {text}" + (f" ({times:,} configurations)" if times > 1 else "")
+        out += [(line, "red") for line in wrap(said, width, "    ")]
+    if len(reasons) > REASONS:
+        more = f"  and {len(reasons) - REASONS:,} other reasons (--format json lists each)"
+        out += [(line, "dim") for line in wrap(more, width, "    ")]
+    return out
 
 
 def note(o: Outcome) -> str:
-    """Why a configuration is invalid, or the first layer's note (`conv1: does not fit …`)."""
+    """Why a configuration is invalid (where, what, the hint), or the first layer's note
+    (`conv1: does not fit …`)."""
     if not o.valid:
         at = f"line {o.error_at.line}, column {o.error_at.column}: " if o.error_at else ""
         return at + o.error + (f" ({o.hint})" if o.hint else "")
     return f"{o.noted[0]}: {note_text(o.noted[1])}" if o.noted else ""
 
 
-FIGURES = (Column.layers, *COUNTS, Column.memory_training, Column.rf)  # JSON and CSV columns
+def brief(o: Outcome) -> str:
+    """An invalid configuration's reason in one line: the error without its arithmetic in
+    brackets (`pool6: window 2 is larger than the padded input 1`)."""
+    return re.sub(r"\s*\([^()]*(\([^()]*\)[^()]*)*\)\s*$", "", o.error) or o.error
 
 
 def _figures(o: Outcome) -> dict[str, object]:
-    return {c.key: json_number(o.value(c)) for c in FIGURES}
+    return {c.key: json_number(o.value(c)) for c in SWEEP_COLUMNS}
 
 
 def _row(o: Outcome, labels: Sequence[str]) -> dict[str, object]:
@@ -78,10 +124,11 @@ def sweep_csv(outcomes: Sequence[Outcome], labels: Sequence[str]) -> str:
     out = io.StringIO()
     if not outcomes:
         return ""
-    taken = {c.key for c in FIGURES} | {"valid", "note"} | set(labels)
+    taken = {c.key for c in SWEEP_COLUMNS} | {"valid", "note"} | set(labels)
     names = [name if name not in taken else f"param:{name}" for name, _ in outcomes[0].values]
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(safe_cells([*names, *labels, "valid", *(c.key for c in FIGURES), "note"]))
+    writer.writerow(safe_cells([*names, *labels, "valid", *(c.key for c in SWEEP_COLUMNS),
+                                "note"]))
     for o in outcomes:
         figures = list(_figures(o).values())
         writer.writerow(safe_cells([*(v if isinstance(v, int) else show(v) for _, v in o.values),
