@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from . import fields
 from .base import HW, Array, Padding, spatial
 from .geometry import pair
 from .registry import Kernel, copies, register
@@ -149,10 +150,20 @@ def _by_rows(layer: Any, x: tuple[int, ...], y: tuple[int, ...]) -> int:
     return copies(layer, x, y) + 2 * y[0] * x[1] * x[2]
 
 
+def _field(maps: list[Array], layer: Any, hyper: dict[str, Any]) -> Array:
+    m = maps[0]
+    cache = _cache(m, hyper["size"])
+    return fields.bounds_union(m, cache.rows, cache.cols)
+
+
+def _pad_field(maps: list[Array], layer: Any, hyper: dict[str, Any]) -> Array:
+    return fields.padded(maps[0], hyper["padding"])
+
+
 register(Kernel("adaptiveavgpool", adaptive_avgpool_forward, adaptive_avgpool_backward, _size,
-                fixed_output=True, transient=_by_rows))
+                fixed_output=True, transient=_by_rows, field_map=_field))
 # The probe's positive net reads a max pool's field as the average pool's (as MAXPOOL's);
 # its argmax takes at most 4 bytes per output element (uint32 past 65,536-pixel windows).
 register(Kernel("adaptivemaxpool", adaptive_maxpool_forward, adaptive_maxpool_backward, _size,
-                fixed_output=True, probe="adaptiveavgpool", workspace=1))
-register(Kernel("zeropad", zeropad_forward, zeropad_backward, _sides))
+                fixed_output=True, probe="adaptiveavgpool", workspace=1, field_map=_field))
+register(Kernel("zeropad", zeropad_forward, zeropad_backward, _sides, field_map=_pad_field))

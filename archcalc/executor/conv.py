@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import init
+from . import fields, init
 from .base import HW, NO_PADDING, Array, Grads, Padding, Weights, check_keys, spatial
 from .gemm import MacCounter, gemm
 from .geometry import padded_elements, pair, windowed
@@ -210,7 +210,14 @@ def _columns(layer: Any, x: Shape, y: Shape) -> int:
     return 2 * y[0] * y[1] * int(layer.f.h) * int(layer.f.w) * x[2] + 2 * padded_elements(layer, x)
 
 
+def _field(maps: list[Array], layer: Any, hyper: dict[str, Any]) -> Array:
+    """Each output unit reads its window (all taps: no weight of a field is structurally 0)."""
+    window = Window(pair(layer.f), hyper["stride"], hyper["padding"],
+                    hyper.get("dilation", (1, 1)))  # LOCAL has no dilation
+    return fields.window_union(maps[0], window)
+
+
 register(Kernel("conv", conv_forward, conv_backward, _conv_hyper, _conv_weights,
-                stride=_window_stride, transient=_columns, arrays=2))
+                stride=_window_stride, transient=_columns, arrays=2, field_map=_field))
 register(Kernel("local", local_forward, local_backward, _local_hyper, _local_weights,
-                stride=_window_stride, transient=_columns, arrays=2))
+                stride=_window_stride, transient=_columns, arrays=2, field_map=_field))

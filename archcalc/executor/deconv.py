@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from . import init
+from . import fields, init
 from .base import HW, NO_PADDING, Array, Grads, Padding, Weights, check_keys, spatial
 from .gemm import MacCounter, gemm
 from .geometry import pair
@@ -121,5 +121,15 @@ def _scatter(layer: Any, x: Shape, y: Shape) -> int:
     return 2 * x[0] * x[1] * int(layer.f.h) * int(layer.f.w) * y[2] + 2 * y[0] * y[1] * y[2]
 
 
+def _field(maps: list[Array], layer: Any, hyper: dict[str, Any]) -> Array:
+    """Each input unit reaches its scatter taps; the output is cropped as the kernel's."""
+    m = maps[0]
+    window = Window(pair(layer.f), hyper["stride"], NO_PADDING, hyper["dilation"])
+    out_hw, buffer_hw = _deconv_geometry(spatial(m.shape), window, hyper["padding"],
+                                         hyper["output_padding"])
+    crop_at = ((hyper["padding"][0], 0), (hyper["padding"][1], 0))
+    return fields.scatter_union(m, window, buffer_hw, crop_at, out_hw)
+
+
 register(Kernel("deconv", deconv_forward, deconv_backward, _deconv_hyper, _deconv_weights,
-                upscale=_upscale, transient=_scatter, arrays=2))
+                upscale=_upscale, transient=_scatter, arrays=2, field_map=_field))

@@ -142,4 +142,9 @@ register(Kernel("add", add_forward, add_backward, merge=True))
 register(Kernel("mul", mul_forward, mul_backward, merge=True, probe="add"))
 # one channel per path in the thin probe: their sum has the union of their supports
 register(Kernel("concat", concat_forward, concat_backward, merge=True, thin="add"))
-register(Kernel("upsample", upsample_forward, upsample_backward, _factor, upscale=_upscale))
+def _upsample_field(maps: list[Array], layer: Any, hyper: dict[str, Any]) -> Array:
+    return upsample_forward(maps[0], factor=hyper["factor"])[0]
+
+
+register(Kernel("upsample", upsample_forward, upsample_backward, _factor, upscale=_upscale,
+                field_map=_upsample_field))

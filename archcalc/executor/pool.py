@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from . import fields
 from .base import HW, NO_PADDING, Array, Padding, spatial
 from .geometry import padded_elements, pair, windowed
 from .im2col import Window, crop, pad, tap_sum
@@ -155,8 +156,19 @@ def _pool_stride(layer: Any) -> HW:
     return pair(layer.s) if layer.s is not None else pair(layer.f)
 
 
+def _field(maps: list[Array], layer: Any, hyper: dict[str, Any]) -> Array:
+    """Each output reads its window; the ceil overhang is padding."""
+    m = maps[0]
+    return fields.window_union(m, _window(spatial(m.shape), hyper["kernel"], hyper["stride"],
+                                          hyper["padding"], hyper["overhang"]))
+
+
+def _gap_field(maps: list[Array], layer: Any, hyper: dict[str, Any]) -> Array:
+    return fields.whole(maps[0], keepdims=True)
+
+
 register(Kernel("maxpool", maxpool_forward, maxpool_backward, _pool_hyper, probe="avgpool",
-                workspace=0.5, stride=_pool_stride, transient=_padded))
+                workspace=0.5, stride=_pool_stride, transient=_padded, field_map=_field))
 register(Kernel("avgpool", avgpool_forward, avgpool_backward, _pool_hyper, stride=_pool_stride,
-                transient=_padded))
-register(Kernel("gap", gap_forward, gap_backward, collapses=True))
+                transient=_padded, field_map=_field))
+register(Kernel("gap", gap_forward, gap_backward, collapses=True, field_map=_gap_field))

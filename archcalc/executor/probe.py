@@ -33,17 +33,14 @@ only, unit by unit.
 from __future__ import annotations
 
 import math
-from copy import copy
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-import numpy as np
-
 from archcalc.graph import INPUT, Graph
 
-from .base import Array
 from .kernels import KERNELS
-from .network import Net, Options, State, Tick, backward, forward
+from .network import Tick
+from .supports import FieldMaps, GradientSupports, Supports
 
 MAX_PIXELS = 1 << 24  # pixels × probed units of the grown probe input
 MAX_PERIOD = 16
@@ -128,11 +125,13 @@ def _multiple(g: Fraction, stride: int) -> int:
     return stride * g.denominator // math.gcd(g.numerator, stride * g.denominator)
 
 
-def probe(graph: Graph, seed: int = 0, tick: Tick | None = None, thin: bool = True
-          ) -> dict[str, RFProbe]:
+def probe(graph: Graph, seed: int = 0, tick: Tick | None = None, gradients: bool = False,
+          thin: bool = True) -> dict[str, RFProbe]:
     """Measure every node's receptive field (an empty dict for a vector input).
 
-    `thin=False` probes the net at its real widths (tests show both agree)."""
+    From field maps, one pass over the network per probe input size; `gradients=True` reads
+    the supports of input gradients instead, one backward pass per node (the reference the
+    tests compare the maps with), `thin=False` then at the net's real widths."""
     if len(graph.input) != 3:
         return {}
     lay = layout(graph)
@@ -145,19 +144,14 @@ def probe(graph: Graph, seed: int = 0, tick: Tick | None = None, thin: bool = Tr
         more = math.ceil(GROWTH ** (k + 1))
         grown = (base[0] + step[0] * more, base[1] + step[1] * more)
         final = k == MAX_GROWTH or grown[0] * grown[1] * batch > MAX_PIXELS
-        net = Net(graph, Options(batch=batch, seed=seed, dtype="float32"), thin=thin,
-                  positive=True)
-        x = net.input((*extent, 1 if thin else graph.input[2]))
         needed = _ancestors(graph, pending)
-        state = forward(net, x.copy(), loss=False, only=needed)
-        net.pad_value = math.nan  # the same net again, to see which outputs read padding
-        finite = [np.isfinite(v) if v is not None else np.zeros(0, bool)
-                  for v in forward(net, x, loss=False, only=needed).values]
+        source: Supports = GradientSupports(graph, extent, needed, batch, seed, thin) \
+            if gradients else FieldMaps(graph, extent, needed)
         clipped: set[int] = set()
         for i in sorted(pending):
-            source = _pointwise_input(graph, i)
-            if source is not None and graph.nodes[source].name in found:
-                found[graph.nodes[i].name] = replace(found[graph.nodes[source].name],
+            source_node = _pointwise_input(graph, i)
+            if source_node is not None and graph.nodes[source_node].name in found:
+                found[graph.nodes[i].name] = replace(found[graph.nodes[source_node].name],
                                                      name=graph.nodes[i].name)
                 pending.discard(i)
                 continue
@@ -165,7 +159,7 @@ def probe(graph: Graph, seed: int = 0, tick: Tick | None = None, thin: bool = Tr
                     any(j in clipped for j in graph.nodes[i].inputs):
                 clipped.add(i)  # its field holds a clipped one: wait for a larger input
                 continue
-            result = _measure(net, state, finite[i], i, lay, extent)
+            result = _measure(graph.nodes[i].name, source, i, lay, extent)
             if result.whole or result.settled or final or lay.fixed[i]:
                 found[graph.nodes[i].name] = result
                 pending.discard(i)
@@ -199,34 +193,19 @@ def _ancestors(graph: Graph, nodes: set[int]) -> set[int]:
     return seen
 
 
-def _measure(net: Net, state: State, finite: Array, i: int, lay: Layout,
-             extent: tuple[int, int]) -> RFProbe:
-    """Seed node i's probed units, backpropagate, and read the supports; `finite` marks the
-    outputs that read no padding (finite in a forward pass with NaN padding)."""
-    out = state.values[i]
-    assert out is not None
-    name = net.graph.nodes[i].name
-    seed = np.zeros_like(out)
-    whole = lay.collapsed[i] or out.ndim != 4
-    if whole:
-        seed[0] = 1.0
-        units: list[tuple[int, int]] = []
-        count, inside = 1, bool(finite[0].all())
-    else:
+def _measure(name: str, source: Supports, i: int, lay: Layout, extent: tuple[int, int]
+             ) -> RFProbe:
+    """Read node i's probed units (or its whole output, after FC, FLATTEN or GAP): their
+    supports, and whether they read padding."""
+    shape = source.shape(i)
+    whole = lay.collapsed[i] or len(shape) != 4
+    units: list[tuple[int, int]] = []
+    if not whole:
         p = lay.units(i) - 1
-        hw = out.shape[1:3]
-        centre = [max(0, (hw[a] - 1 - p) // 2) for a in (0, 1)]
+        centre = [max(0, (shape[1 + a] - 1 - p) // 2) for a in (0, 1)]
         units = [(centre[0] + t, centre[1] + t) for t in range(p + 1)
-                 if centre[0] + t < hw[0] and centre[1] + t < hw[1]]
-        for t, (r, c) in enumerate(units):
-            seed[t, r, c, :] = 1.0
-        count = len(units)
-        # a unit whose value is finite read no padding (NaN) on any path: its support is its
-        # whole field, not a clipped one
-        inside = all(finite[t, r, c, :].all() for t, (r, c) in enumerate(units))
-    state.seeds = {i: seed}
-    dx, _ = backward(net, _fresh(state), support=True)
-    supports = [_support(dx, t) for t in range(count)] if dx is not None else []
+                 if centre[0] + t < shape[1] and centre[1] + t < shape[2]]
+    supports, inside = source.read(i, None if whole else units)
     periodic = lay.periodic(i)
     axes = [_axis(extent[a], [u[a] for u in units], [s[a] for s in supports],
                   lay.period[i][a], inside and periodic) for a in (0, 1)]
@@ -240,22 +219,6 @@ def _interior(support: tuple[int, int], extent: int) -> bool:
     taps when F < S)."""
     lo, hi = support
     return lo < 0 or (lo > 0 and hi < extent - 1)
-
-
-def _fresh(state: State) -> State:
-    """A shallow copy of the forward state whose caches the backward pass may drop."""
-    twin = copy(state)
-    twin.caches = list(state.caches)
-    return twin
-
-
-def _support(dx: Array, t: int) -> tuple[tuple[int, int], tuple[int, int]]:
-    """(lo, hi) of the rows and of the columns where batch element t's gradient is non-zero."""
-    live = np.any(dx[t] != 0, axis=-1)
-    rows, cols = np.flatnonzero(live.any(axis=1)), np.flatnonzero(live.any(axis=0))
-    if rows.size == 0:
-        return (-1, -1), (-1, -1)
-    return (int(rows[0]), int(rows[-1])), (int(cols[0]), int(cols[-1]))
 
 
 def _axis(extent: int, units: list[int], supports: list[tuple[int, int]], period: int,

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from . import fields
 from .base import HW, Array, Grads
 from .gemm import MacCounter
 from .init import Draw
@@ -31,6 +32,7 @@ Shape = tuple[int, ...]
 Hyper = Callable[[Any, Shape, bool], dict[str, Any]]  # (layer, input shape, thin probe)
 MakeWeights = Callable[[Any, Shape, Draw], dict[str, Array]]
 MakeBuffers = Callable[[Any, Shape], dict[str, Array]]
+FieldRule = Callable[[list[Array], Any, dict[str, Any]], Array]  # (input maps, layer, hyper)
 CONTEXT = ("counter", "rng", "out", "running", "pad_value")
 
 
@@ -70,7 +72,10 @@ class Kernel:
     kept per output element (memory estimate); stride / upscale: input pixels per output step
     and output pixels per input step (the probe's layout); transient: elements of the largest
     temporaries per image (memory guard); arrays: parameter arrays at most (gradient check's
-    progress); loss: a final one of this kind makes the loss a cross-entropy of its input.
+    progress); loss: a final one of this kind makes the loss a cross-entropy of its input;
+    field_map: how the kind moves field maps (archcalc/executor/fields.py) — the union, for each
+    output unit, of the units its kernel reads; without one, a pointwise kind passes its
+    input's map on, a merge unites its inputs' and a collapsing kind unites every unit.
     """
 
     kind: str
@@ -92,6 +97,7 @@ class Kernel:
     transient: Callable[[Any, Shape, Shape], int] = copies
     arrays: int = 0
     loss: bool = False
+    field_map: FieldRule | None = None
     takes: frozenset[str] = field(init=False, default=frozenset())
     returns_list: bool = field(init=False, default=False)
 
@@ -123,6 +129,20 @@ class Kernel:
         result = self.backward(dout, cache, **kwargs)
         dx, grads = result if self.weights is not None else (result, {})
         return (list(dx) if self.merge else [dx]), grads
+
+
+    def run_field(self, maps: list[Array], layer: Any) -> Array:
+        """The field map of one node from its inputs' (docs/executor.md, "The receptive-field
+        probe")."""
+        if self.field_map is not None:
+            return self.field_map(maps, layer, self.hyper(layer, tuple(maps[0].shape[1:]), True))
+        if self.merge:
+            return fields.union(maps)
+        if self.collapses:
+            return fields.whole(maps[0])
+        if self.pointwise:
+            return maps[0]
+        raise ValueError(f"kind {self.kind!r} has no field rule")
 
 
 KERNELS: dict[str, Kernel] = {}

@@ -1,10 +1,10 @@
 """The executor's imports keep it independent of the analyzer (design.md §4).
 
 The kernel modules import nothing from archcalc outside the package. The runner reads the
-Graph and the layers' fields (archcalc.graph, archcalc.values), raises ArchError and formats
-numbers; only `verify` and `guard` import the analyzer, which they compare with and whose
-estimate the memory guard quotes. tests/test_verify.py runs verify with every rule patched to
-raise, which shows the runner never calls them.
+Graph and the layers' fields (archcalc.graph, archcalc.values), raises ArchError, formats
+numbers and lays out tables; only `verify` and `guard` import the analyzer, which they compare
+with and whose estimate the memory guard quotes. tests/test_verify.py runs verify with every
+rule patched to raise, which shows the runner never calls them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from pathlib import Path
 EXECUTOR = Path(__file__).resolve().parents[2] / "archcalc" / "executor"
 KERNEL_MODULES = {"__init__", "base", "gemm", "im2col", "conv", "pool", "dense", "activation",
                   "norm", "merge", "init", "naive", "geometry", "registry",
-                  "kernels", "gated", "layernorm", "adaptive", "channels", "deconv", "trace"}
+                  "kernels", "gated", "layernorm", "adaptive", "channels", "deconv", "trace",
+                  "fields"}
 RUNNER_ALLOWED = {"archcalc.graph", "archcalc.values", "archcalc.errors", "archcalc.units",
                   "archcalc.figures",  # the names of the figures, not their rules
                   "archcalc.render.grid"}  # lays out the verify and init-stats tables
@@ -46,8 +47,8 @@ def outside(path: Path) -> list[str]:
     return found
 
 
-RUNNER_MODULES = {"network", "storage", "probe", "gradcheck_net", "guard", "verify",
-                  "stats", "report", "stats_report", "erf"}
+RUNNER_MODULES = {"network", "storage", "probe", "supports", "gradcheck_net", "guard",
+                  "verify", "stats", "report", "stats_report", "erf"}
 
 
 def test_every_executor_module_is_checked_as_a_kernel_or_a_runner_module() -> None:

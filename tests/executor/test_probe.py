@@ -1,19 +1,22 @@
-"""The receptive-field probe: fields by hand, growth past the border, the thin network against
-the real widths."""
+"""The receptive-field probe: fields by hand, growth past the border, the field maps against
+the supports of input gradients, the thin gradient probe against the real widths."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from test_properties import architecture
 
 import archcalc
+from archcalc.executor.kernels import KERNELS
 from archcalc.executor.probe import layout, probe
 from archcalc.executor.verify import compare
 
 
-def fields(text: str, thin: bool = True):  # type: ignore[no-untyped-def]
-    return probe(archcalc.build_graph(text), thin=thin)
+def fields(text: str, gradients: bool = False, thin: bool = True):  # type: ignore[no-untyped-def]
+    return probe(archcalc.build_graph(text), gradients=gradients, thin=thin)
 
 
 def exact(result) -> tuple[int, Fraction, Fraction]:  # type: ignore[no-untyped-def]
@@ -82,7 +85,7 @@ def test_vector_inputs_have_no_field() -> None:
 ])
 def test_the_thin_probe_agrees_with_the_real_widths(layers: str) -> None:
     text = f"input 11x13x4\n{layers}"
-    assert fields(text, thin=True) == fields(text, thin=False)
+    assert fields(text, gradients=True, thin=True) == fields(text, gradients=True, thin=False)
 
 
 @pytest.mark.parametrize(("layers", "expected"), [
@@ -133,3 +136,21 @@ def test_a_product_beside_a_transposed_convs_holes_sees_both_factors() -> None:
             "MUL(IDENTITY | CONV(1, f=3, p=1) - SIGMOID)")
     report = compare(archcalc.build_graph(text), archcalc.analyze(text))
     assert report.ok, [(c.name, c.rf) for c in report.layers if not c.ok]
+
+
+def test_every_kind_moves_field_maps() -> None:
+    """A kind that is not pointwise, a merge or a collapse needs its own field rule."""
+    missing = [k.kind for k in KERNELS.values()
+               if k.field_map is None and not (k.pointwise or k.merge or k.collapses)]
+    assert missing == []
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(architecture(branched=True, fractional=True))
+def test_field_maps_agree_with_gradient_supports(text: str) -> None:
+    """The maps unite what each kind's rule says its kernel reads; the reference backpropagates
+    through the kernels themselves (a positive net, one backward pass per node). Same supports,
+    same padding flags, at every size the probe grows to."""
+    graph = archcalc.build_graph(text)
+    assert probe(graph) == probe(graph, gradients=True), text
