@@ -14,6 +14,7 @@ from functools import cached_property
 
 from archcalc import memory as memlib
 from archcalc import rf as rflib
+from archcalc.conventions import ChannelsFirst, UnknownName, channels_first, with_warning
 from archcalc.errors import ArchError
 from archcalc.exprs import MAX_MAGNITUDE
 from archcalc.figures import Figures, total
@@ -130,11 +131,25 @@ class Analysis:
     graph: Graph
 
     def __getitem__(self, name: str) -> LayerReport:
-        return self._by_name[0][name]
+        """A layer by name; an UnknownName error (an ArchError and a KeyError) with the
+        nearest names as its hint if there is none."""
+        layers = self._by_name[0]
+        if name not in layers:
+            raise UnknownName("layer", name, layers)
+        return layers[name]
 
     def group(self, name: str) -> GroupReport:
-        """A block call, labeled group or labeled repeat by its path."""
-        return self._by_name[1][name]
+        """A block call, labeled group or labeled repeat by its path (UnknownName if none)."""
+        groups = self._by_name[1]
+        if name not in groups:
+            raise UnknownName("group", name, groups)
+        return groups[name]
+
+    @cached_property
+    def warnings(self) -> tuple[ChannelsFirst, ...]:
+        """What the input suggests was meant otherwise (archcalc/conventions.py), as data."""
+        warning = channels_first(self.input)
+        return (warning,) if warning else ()
 
     @cached_property
     def _by_name(self) -> tuple[dict[str, LayerReport], dict[str, GroupReport]]:
@@ -161,7 +176,8 @@ def analyze_graph(graph: Graph, settings: Settings = Settings(), detail: bool = 
             report = _layer(graph, node, place, shapes, fields, settings, detail, memo)
         except ArchError as err:
             raise ArchError(f"{node.name}: {err.message}", err.span or node.span,
-                            err.hint, graph.source, calls=node.calls) from None
+                            with_warning(err.hint, graph.input), graph.source,
+                            calls=node.calls) from None
         shapes.append(report.output)
         fields.append(report.rf)
         reports.append(report)

@@ -31,7 +31,8 @@ def read_file(path: str | os.PathLike[str]) -> Source:
         with open(name, "rb") as handle:  # a device or a pipe reports no size
             return read_stream(name, handle)
     except FileNotFoundError:
-        raise ArchError("no such file", None, "check the path", Source(name, "")) from None
+        hint = spec_hint(name, "check the path; `archcalc zoo` lists the bundled specs")
+        raise ArchError("no such file", None, hint, Source(name, "")) from None
     except IsADirectoryError:
         raise ArchError("is a directory, not a file", None, "give a .arch file",
                         Source(name, "")) from None
@@ -99,22 +100,76 @@ def bundled(name: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def zoo() -> list[tuple[str, str]]:
-    """(bare name, first comment line) of every bundled spec."""
+def spec_names() -> list[str]:
+    """The bare names of the bundled specs (`alexnet`, `quizzes/…`), sorted."""
     root = specs_dir()
-    entries = []
-    for path in sorted(root.rglob("*.arch")):
-        name = path.relative_to(root).with_suffix("").as_posix()
-        entries.append((name, _summary(path)))
-    return entries
+    return sorted(p.relative_to(root).with_suffix("").as_posix() for p in root.rglob("*.arch"))
 
 
-def _summary(path: Path) -> str:
-    for line in path.read_text(encoding="utf-8").splitlines():
-        text = line.strip().lstrip("#").strip()
-        if line.strip().startswith("#") and text:
-            return text.split(" — ", 1)[-1] if " — " in text else text
-    return ""
+def nearest_spec(name: str) -> str | None:
+    """The bundled spec a mistyped bare name most likely means (`alexnt` → `alexnet`); None
+    for a path (absolute, or going up) or when no name is close."""
+    import difflib
+
+    word = name.removesuffix(".arch")
+    if os.path.isabs(word) or word.startswith(".") or ".." in word:
+        return None
+    close = difflib.get_close_matches(word, spec_names(), n=1, cutoff=0.6)
+    return close[0] if close and close[0] != word else None
+
+
+def spec_hint(name: str, otherwise: str) -> str:
+    """The hint for a file (or `use` target) that does not exist: the nearest bundled spec's
+    name and where the names are listed, or `otherwise`."""
+    close = nearest_spec(name)
+    return f"did you mean {close}? `archcalc zoo` lists the bundled specs" if close else \
+        otherwise
+
+
+def zoo() -> list[tuple[str, str]]:
+    """(bare name, summary) of every bundled spec: see `summary`."""
+    root = specs_dir()
+    return [(name, summary((root / name).with_suffix(".arch").read_text(encoding="utf-8")))
+            for name in spec_names()]
+
+
+# Words whose period ends no sentence (`et al. 2012`, `e.g. N = 7`).
+ABBREVIATIONS = frozenset({"al", "e.g", "i.e", "cf", "vs", "etc", "fig", "eq", "no", "sec"})
+SENTENCE_END = re.compile(r"[.!?][\"”')\]]*(?=\s+[^a-z\s])")
+
+
+def summary(text: str) -> str:
+    """A spec's first sentence, of its first comment paragraph (the comment lines up to the
+    first blank one) after the `name.arch — ` that heads it; the whole paragraph when no
+    sentence ends inside it. A sentence ends at `.`, `!` or `?` (closing quotes and brackets
+    kept) before a space and anything but a lowercase letter — not inside a quotation, not
+    after an abbreviation, a list's first number (`: 1.`) or an ellipsis."""
+    paragraph = _first_paragraph(text)
+    head, dash, rest = paragraph.partition(" — ")
+    if dash and head.endswith(".arch"):
+        paragraph = rest
+    for end in SENTENCE_END.finditer(paragraph):
+        before = paragraph[:end.start()]
+        word = before.rsplit(None, 1)[-1].lower().lstrip("(\"“") if before.strip() else ""
+        quoted = paragraph[:end.end()].count('"') % 2 or before.count("“") > before.count("”")
+        listed = word.isdigit() and before[:-len(word)].rstrip().endswith(":")  # `: 1. Go`
+        if not (quoted or word in ABBREVIATIONS or listed or before.endswith(".")):
+            return paragraph[:end.end()]
+    return paragraph
+
+
+def _first_paragraph(text: str) -> str:
+    """The first comment lines up to a blank one, joined by spaces (none inside a `code`
+    span: a name wrapped over two lines is one name)."""
+    out = ""
+    for line in text.splitlines():
+        comment = line.strip().startswith("#")
+        words = line.strip().lstrip("#").strip()
+        if out and (not comment or not words):
+            break
+        if comment and words:
+            out += ("" if out.count("`") % 2 or not out else " ") + words
+    return out
 
 
 def resolve(source: str | os.PathLike[str]) -> Source:

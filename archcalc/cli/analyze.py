@@ -29,8 +29,10 @@ from archcalc.cli.options import (
     command_line_error,
     defines,
     fail,
+    format_option,
     input_size,
     load,
+    warn,
 )
 from archcalc.errors import ArchError
 from archcalc.limits import Limits
@@ -93,9 +95,7 @@ DepthOpt = Annotated[int | None, typer.Option(
 
 
 def analyze(file: FileArg, define: DefineOpt = None,
-            format: Annotated[AnalyzeFormat, typer.Option(
-                "--format", "-f", help="Output format.", case_sensitive=False)]
-            = AnalyzeFormat.table,
+            format: Annotated[AnalyzeFormat, format_option()] = AnalyzeFormat.table,
             batch: BatchOpt = 1, dtype: DtypeOpt = Dtype.float32,
             optimizer: OptimizerOpt = Optimizer.sgd, amp: AmpOpt = False,
             freeze: FreezeOpt = None, strict: StrictOpt = False, floor: FloorOpt = False,
@@ -163,6 +163,7 @@ def emit(analysis: archcalc.Analysis, fmt: AnalyzeFormat, explain: str | None,
     elif fmt is AnalyzeFormat.json:
         sink.write(text.to_json(analysis, explain is not None))
     elif fmt is AnalyzeFormat.csv:
+        warn(analysis)  # CSV has rows of layers only
         sink.write(text.to_csv(analysis))
     else:
         sink.write(text.to_markdown(analysis, explain or False))

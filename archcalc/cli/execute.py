@@ -1,14 +1,14 @@
 """The executor's commands, `verify` and `init-stats`, registered on the app in cli/__init__.py.
 
 NumPy is imported inside the commands, never at import time: `archcalc analyze` starts fast.
+Each run's analysis and its executor Options come from one Settings (options.executor_options).
 """
 
 from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -19,17 +19,29 @@ from archcalc.cli.options import (
     BatchOpt,
     DefineOpt,
     FileArg,
-    FormatOpt,
     InputOpt,
     NoOptionalOpt,
     WidthOpt,
+    command_line_error,
     defines,
+    executor_options,
     fail,
+    format_option,
     input_size,
     load,
+    progress,
 )
-from archcalc.errors import ArchError, Source
-from archcalc.render import Format
+from archcalc.errors import ArchError
+from archcalc.settings import Settings
+
+
+class RunFormat(StrEnum):
+    """What the executor's reports render (executor/report.py, executor/stats_report.py)."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
 
 
 class InitKind(StrEnum):
@@ -51,6 +63,7 @@ def _finite_std(value: float) -> float:
 
 StdOpt = Annotated[float, typer.Option("--std", min=0.0, callback=_finite_std,
                                        help="σ of --init normal.")]
+FormatOpt = Annotated[RunFormat, format_option()]
 MaxMemoryOpt = Annotated[str | None, typer.Option(
     "--max-memory", metavar="BYTES", show_default=False,
     help="Refuse runs estimated to need more (4GiB, 500MB; default: 3/4 of the available "
@@ -58,7 +71,7 @@ MaxMemoryOpt = Annotated[str | None, typer.Option(
 
 
 def verify(
-    file: FileArg, define: DefineOpt = None, format: FormatOpt = Format.table,
+    file: FileArg, define: DefineOpt = None, format: FormatOpt = RunFormat.table,
     batch: BatchOpt = 1, seed: SeedOpt = 0,
     gradcheck: Annotated[bool, typer.Option(
         "--gradcheck", help="Also compare every gradient with central differences (float64, "
@@ -75,12 +88,12 @@ def verify(
     every layer's output shape, parameters, MACs, kept activation bytes and receptive field
     against the static analysis. Exit 1 on any mismatch, 2 on an input error."""
     from archcalc.executor import report as render
-    from archcalc.executor.network import ExecutionError, Options
+    from archcalc.executor.network import ExecutionError
     from archcalc.executor.verify import verify as run_verify
 
-    options = Options(batch=batch, seed=seed, init=_init(init), std=std)
+    options = executor_options(Settings(batch=batch), seed, init.value, std)
     try:
-        with _progress() as start:
+        with progress() as start:
             result = run_verify(load(file), defines(define), options=options,
                                 receptive_field=rf, gradcheck_samples=samples if gradcheck else 0,
                                 max_memory=_bytes(max_memory), optional=not no_optional,
@@ -102,7 +115,7 @@ def init_stats(
         "--batch", "-b", min=1, show_default=False,
         help="Inputs in the batch (default: 1000 for a vector input, as the slide; 16 for "
              "an image).")] = None,
-    seed: SeedOpt = 0, format: FormatOpt = Format.table, max_memory: MaxMemoryOpt = None,
+    seed: SeedOpt = 0, format: FormatOpt = RunFormat.table, max_memory: MaxMemoryOpt = None,
     input: InputOpt = None, width: WidthOpt = None,
 ) -> None:
     """Forward a random N(0, 1) batch and print each layer's activation mean and std: the
@@ -112,29 +125,21 @@ def init_stats(
     from archcalc.analyze import analyze_graph
     from archcalc.executor import stats_report as render
     from archcalc.executor.guard import check_memory
-    from archcalc.executor.network import Options
     from archcalc.executor.stats import init_stats as measure
-    from archcalc.settings import Settings
 
     try:
         graph = archcalc.build_graph(load(file), defines(define),
                                      input_shape=input_size(input))
-        size = batch or (1000 if len(graph.input) == 1 else 16)
-        options = Options(batch=size, seed=seed, init=_init(init), std=std)
-        analysis = analyze_graph(graph, Settings(batch=size))
+        settings = Settings(batch=batch or (1000 if len(graph.input) == 1 else 16))
+        options = executor_options(settings, seed, init.value, std)
+        analysis = analyze_graph(graph, settings)
         check_memory(analysis, options, _bytes(max_memory))
-        with _progress() as start:
+        with progress() as start:
             stats = measure(graph, options, start(len(graph.nodes)) if start else None)
     except ArchError as err:
         fail(err, format)
     _emit(format, width, stats, render.stats_table, render.stats_json, render.stats_csv,
           render.stats_markdown)
-
-
-def _init(kind: InitKind) -> Any:
-    from archcalc.executor.init import Init
-
-    return Init(kind.value)
 
 
 def _bytes(text: str | None) -> int | None:
@@ -146,44 +151,16 @@ def _bytes(text: str | None) -> int | None:
     try:
         return int(parse_number(text, "bytes").value)
     except ValueError as exc:
-        raise ArchError(f"--max-memory {text}: {exc}", None, "write a size like 4GiB or 500MB",
-                        Source("<command line>", "")) from None
+        raise command_line_error(f"--max-memory {text}: {exc}",
+                                 "write a size like 4GiB or 500MB") from None
 
 
-def _emit(fmt: Format, width: int | None, result: Any,
+def _emit(fmt: RunFormat, width: int | None, result: Any,
           table: Callable[[Any, int | None], list[tuple[str, str]]],
           as_json: Callable[[Any], str], as_csv: Callable[[Any], str],
           as_markdown: Callable[[Any], str]) -> None:
-    if fmt is Format.table:
+    if fmt is RunFormat.table:
         sink.lines(table(result, sink.width(width)))
     else:
-        writer = {Format.json: as_json, Format.csv: as_csv}.get(fmt, as_markdown)
+        writer = {RunFormat.json: as_json, RunFormat.csv: as_csv}.get(fmt, as_markdown)
         sink.write(writer(result))
-
-
-Tick = Callable[[str], None]
-
-
-@contextmanager
-def _progress() -> Iterator[Callable[[int], Tick] | None]:
-    """A transient rich progress bar on stderr when it is a terminal (None otherwise): yields
-    `start(total)`, which returns the `tick(label)` the library calls once per step."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(TextColumn("{task.description:<40.40}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=Console(stderr=True),
-                  transient=True) as progress:
-
-        def start(total: int) -> Tick:
-            task = progress.add_task("", total=total)
-
-            def tick(label: str) -> None:
-                progress.update(task, description=label, advance=1)
-
-            return tick
-
-        yield start

@@ -31,7 +31,7 @@ def import_(model: ModelArg = None, torch: TorchOpt = None, input: InputOpt = No
     parameter counts."""
     try:
         shape = input_size(input)
-        if shape is not None and (warning := channels_first_warning(input or "", shape)):
+        if shape is not None and (warning := channels_first_warning(shape)):
             sys.stderr.write(warning + "\n")
         text = imported(model, torch, shape)
     except ArchError as err:
@@ -102,14 +102,11 @@ def build(spec: str) -> Any:
     return made
 
 
-def channels_first_warning(text: str, shape: tuple[int, ...]) -> str | None:
-    """The warning for a size that looks channels-first (3x224x224: H=3, W=224, C=224),
-    saying what was probably meant (224x224x3)."""
-    if len(shape) != 3:
-        return None
-    h, w, c = shape
-    if not (h <= 4 < min(w, c)):
-        return None
-    return (f"warning: --input {text} reads H={h}, W={w}, C={c}: archcalc's sizes are "
-            f"height × width × channels; for a {w}×{c} image with {h} channel"
-            f"{'s' * (h != 1)} write --input {w}x{c}x{h}")
+def channels_first_warning(shape: tuple[int, ...]) -> str | None:
+    """The warning for an --input size that looks channels first (3x224x224: H=3, W=224,
+    C=224), saying what was probably meant (224x224x3); archcalc/conventions.py decides."""
+    from archcalc.conventions import channels_first
+    from archcalc.render.notes import warning_text
+
+    warning = channels_first(shape)
+    return f"warning: {warning_text(warning, '--input')}" if warning else None

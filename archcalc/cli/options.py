@@ -1,17 +1,26 @@
 """What every command shares: the option aliases, reading the FILE argument, `-D` and
-`--input` values, and reporting an input error (exit 2)."""
+`--input` values, the one bridge from the analyzer's Settings to the executor's Options, the
+progress bar, warnings on standard error, and reporting an input error (exit 2).
+
+Each command declares its own `--format` enum (the formats it renders, so typer refuses any
+other) with `format_option`. No command module imports another: what two share is here."""
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated, NoReturn
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from archcalc.errors import ArchError, Source, render_error
-from archcalc.render import Format
-from archcalc.settings import Dtype, Optimizer
+from archcalc.settings import Dtype, Optimizer, Settings
 from archcalc.values import Value, parse_value
+
+if TYPE_CHECKING:
+    from archcalc.analyze import Analysis
+    from archcalc.executor.network import Options
 
 FileArg = Annotated[str, typer.Argument(
     metavar="FILE", help="An .arch file, a bundled spec's name (see `archcalc zoo`), or - "
@@ -19,8 +28,6 @@ FileArg = Annotated[str, typer.Argument(
 DefineOpt = Annotated[list[str] | None, typer.Option(
     "-D", "--define", metavar="NAME=VALUE",
     help="Override a `param` of the file (repeatable): -D N=4.", show_default=False)]
-FormatOpt = Annotated[Format, typer.Option(
-    "--format", "-f", help="Output format.", case_sensitive=False)]
 BatchOpt = Annotated[int, typer.Option("--batch", "-b", min=1, help="Images per batch "
                                        "(scales memory; figures stay per image).")]
 DtypeOpt = Annotated[Dtype, typer.Option("--dtype", help="Bytes per number for memory.",
@@ -63,6 +70,11 @@ FreezeOpt = Annotated[list[str] | None, typer.Option(
 FloorOpt = Annotated[bool, typer.Option(
     "--floor", help="Accept a floored output size (PyTorch's rule, as every ResNet "
                     "downsampling has) without marking the layer (default: marked with !).")]
+
+
+def format_option(help: str = "Output format.") -> Any:
+    """`--format`/`-f`, case-insensitive: annotate a command's own format enum with it."""
+    return typer.Option("--format", "-f", help=help, case_sensitive=False)
 
 
 def load(file: str) -> Source:
@@ -118,3 +130,54 @@ def fail(err: ArchError, fmt: str | None = None) -> NoReturn:
         sys.stdout.write(error_json(err))
     sys.stderr.write(render_error(err) + "\n")
     raise typer.Exit(2)
+
+
+def executor_options(settings: Settings, seed: int = 0, init: str = "he", std: float = 0.01
+                     ) -> Options:
+    """The executor's Options for a run under the analyzer's `settings` (its batch and
+    dtype): the one bridge between the two, so that a run and its analysis agree. NumPy is
+    imported here, when a command runs the executor, never by the analyzer."""
+    from archcalc.executor.init import Init
+    from archcalc.executor.network import Options
+
+    return Options(batch=settings.batch, seed=seed, init=Init(init), std=std,
+                   dtype=str(settings.dtype))
+
+
+def warn(analysis: Analysis) -> None:
+    """The analysis' warnings on standard error, headed by the file (for the outputs that
+    have no place for them: CSV, and `check`, whose sheets show answers)."""
+    from archcalc.errors import printable
+    from archcalc.render.notes import warning_text
+
+    for warning in analysis.warnings:
+        sys.stderr.write(f"{printable(analysis.graph.source.name)}: warning: "
+                         f"{warning_text(warning)}\n")
+
+
+Tick = Callable[[str], None]
+
+
+@contextmanager
+def progress() -> Iterator[Callable[[int], Tick] | None]:
+    """A transient rich progress bar on stderr when it is a terminal (None otherwise): yields
+    `start(total)`, which returns the `tick(label)` the library calls once per step."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description:<40.40}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=Console(stderr=True),
+                  transient=True) as bar:
+
+        def start(total: int) -> Tick:
+            task = bar.add_task("", total=total)
+
+            def tick(label: str) -> None:
+                bar.update(task, description=label, advance=1)
+
+            return tick
+
+        yield start

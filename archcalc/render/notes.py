@@ -1,9 +1,10 @@
 """A layer's note in words: a window that does not fit its input, an in-place kind that had
-to store its output (the analysis keeps both as data)."""
+to store its output (the analysis keeps both as data); the analysis' warnings in words."""
 
 from __future__ import annotations
 
 from archcalc.analyze import Notes
+from archcalc.conventions import ChannelsFirst
 from archcalc.layers.base import Extent
 from archcalc.placement import Blocker, Placement
 from archcalc.units import fraction_text
@@ -29,3 +30,13 @@ def note_text(notes: Notes) -> str:
     parts = ([f"does not fit: {misfit_text(notes.misfit)}"] if notes.misfit else []) + \
         ([placement_text(notes.placement)] if notes.placement.blocker else [])
     return "; ".join(parts)
+
+
+def warning_text(warning: ChannelsFirst, said: str = "input") -> str:
+    """`input 3x32x32 reads H=3, W=32, C=32: …; for a 32×32 image with 3 channels write
+    32x32x3` (`said`: how the size was given, `input` or `--input`)."""
+    h, w, c = warning.shape
+    written, meant = ("x".join(map(str, shape)) for shape in (warning.shape, warning.meant))
+    return (f"{said} {written} reads H={h}, W={w}, C={c}: archcalc's sizes "
+            f"are height × width × channels; for a {w}×{c} "
+            f"image with {h} channel{'s' * (h != 1)} write {said} {meant}")

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 from archcalc.analyze import Analysis, LayerReport
+from archcalc.conventions import ChannelsFirst
 from archcalc.errors import ArchError, Span
 from archcalc.figures import COUNTS, MEMORY, Column
 from archcalc.render.common import LEGEND, rf_size, settings_line
 from archcalc.render.explain import explain_lines, layer_rows, total_rows
-from archcalc.render.notes import note_text
+from archcalc.render.notes import note_text, warning_text
 from archcalc.units import (
     compact,
     grouped,
@@ -45,10 +46,17 @@ def to_json(analysis: Analysis, explain: bool = False) -> str:
                      "freeze": list(s.freeze), "floor": s.floor},
         "layers": [_layer(r, explain) for r in analysis.layers],
         "totals": totals,
+        "warnings": [warning_object(w) for w in analysis.warnings],
     }
     if explain:
         doc["totals"]["formulas"] = dict(total_rows(analysis))
     return _one_per_line(doc, "layers")
+
+
+def warning_object(warning: ChannelsFirst) -> dict[str, Any]:
+    """A warning as data: its kind, the input as read, the size probably meant, in words."""
+    return {"kind": "channels_first", "input": list(warning.shape),
+            "meant": list(warning.meant), "message": warning_text(warning)}
 
 
 def _one_per_line(doc: dict[str, Any], listed: str) -> str:
@@ -204,6 +212,7 @@ def to_markdown(analysis: Analysis, explain: bool | str = False) -> str:
               f"{size_bytes(t.memory_training)}", "", f"_{LEGEND}_"]
     notes = [f"- ⚠ {markdown_text(r.name)}: {markdown_text(note_text(r.notes))}"
              for r in analysis.layers if r.notes]
+    notes += [f"- ⚠ {markdown_text(warning_text(w))}" for w in analysis.warnings]
     if notes:
         lines += ["", *notes]
     if explain:

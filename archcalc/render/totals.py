@@ -1,5 +1,5 @@
-"""The totals panel under the table: params (trainable and frozen), compute, and memory part
-by part as archcalc/memory.py counts it."""
+"""The totals panel under the table: the analysis' warnings, params (trainable and frozen),
+compute, and memory part by part as archcalc/memory.py counts it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable
 from archcalc.analyze import Analysis
 from archcalc.render.common import settings_line
 from archcalc.render.grid import wrap
+from archcalc.render.notes import warning_text
 from archcalc.units import compact, grouped, size_bibytes, size_bytes
 
 LABEL = 9  # the width of the panel's labels
@@ -19,7 +20,8 @@ def _bytes(n: int, fmt: Callable[[int], str] = size_bytes) -> str:
 
 
 def totals_lines(analysis: Analysis, width: int | None) -> list[tuple[str, str]]:
-    """`params …`, `compute …`, three memory lines and the settings, wrapped between words."""
+    """The warnings, `params …`, `compute …`, the memory lines and the settings, wrapped
+    between words."""
     t, s = analysis.totals, analysis.settings
     frozen = t.params - t.trainable
     params = f"{grouped(t.params)}   buffers {grouped(t.buffers)}"
@@ -36,7 +38,8 @@ def totals_lines(analysis: Analysis, width: int | None) -> list[tuple[str, str]]
              f"{_bytes(t.memory_params)} + gradients {_bytes(t.memory_gradients)} + "
              f"optimizer {_bytes(t.memory_optimizer)} + buffers {_bytes(t.memory_buffers)}"),
     ]
-    out: list[tuple[str, str]] = []
+    out = [(line, "yellow") for warning in analysis.warnings
+           for line in wrap(f"warning: {warning_text(warning)}", width, " " * LABEL)]
     for label, text in rows:
         lines = wrap(text, None if width is None else width - LABEL, " " * 2)
         out += [(f"{label if k == 0 else '':<{LABEL}}{line.replace(NBSP, ' ')}", "")

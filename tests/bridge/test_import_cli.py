@@ -76,7 +76,7 @@ def test_a_channels_first_input_is_warned(models: Path) -> None:
     assert ("warning: --input 3x32x32 reads H=3, W=32, C=32: archcalc's sizes are height × "
             "width × channels; for a 32×32 image with 3 channels write --input 32x32x3"
             ) in result.output
-    assert channels_first_warning("32x32x3", (32, 32, 3)) is None
+    assert channels_first_warning((32, 32, 3)) is None
 
 
 def test_an_onnx_file_prints_its_arch(tmp_path: Path) -> None:
