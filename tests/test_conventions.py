@@ -102,7 +102,8 @@ def test_check_says_it_on_stderr() -> None:
 
 
 @pytest.mark.parametrize(("typed", "meant"), [
-    ("alexnt", "alexnet"), ("lenet", "lenet5"), ("vgg_16", "vgg16"), ("resnet50_v15", "resnet50_v1_5"),
+    ("alexnt", "alexnet"), ("lenet", "lenet5"), ("vgg_16", "vgg16"),
+    ("resnet50_v15", "resnet50_v1_5"),
     ("quizzes/cs231n_7x7_pad", "quizzes/cs231n_7x7_pad1"),
 ])
 def test_a_mistyped_zoo_name_gets_the_nearest(typed: str, meant: str) -> None:

@@ -128,17 +128,17 @@ def _erf_figure(analysis: archcalc.Analysis, name: str, samples: int, seed: int,
                 option: str) -> str:
     """The ERF of layer (or block) `name`: an SVG document for `--layer` (erf), the
     report's figure for `--erf`."""
-    from archcalc.cli.options import progress
+    from archcalc.cli.options import executor_options, progress
     from archcalc.executor.erf import effective_rf
     from archcalc.executor.guard import check_memory
-    from archcalc.executor.network import ExecutionError, Options
+    from archcalc.executor.network import ExecutionError
     from archcalc.pictures.heatmap import erf_figure, erf_html
 
     index = _layer_index(analysis, name, option)
     if len(analysis.input) != 3:
         raise ArchError("the effective receptive field needs an image input (H×W×C), not a "
                         f"vector of {analysis.input[0]}", None, "", COMMAND_LINE)
-    check_memory(analysis, Options(batch=1), None)
+    check_memory(analysis, executor_options(analysis.settings), None)
     try:
         with progress() as start:
             measured = effective_rf(analysis.graph, index, samples, seed,

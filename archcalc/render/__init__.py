@@ -1,12 +1,2 @@
-"""Renderers: pure formatting of an Analysis (never computing a figure)."""
-
-from __future__ import annotations
-
-from enum import StrEnum
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
+"""Renderers: pure formatting of an Analysis (never computing a figure). Each command declares
+the formats it renders as its own enum (archcalc/cli/)."""
