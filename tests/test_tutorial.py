@@ -1,6 +1,6 @@
 """docs/tutorial.md shows real runs: every ```console block's command, run from the root of
-the repository, prints exactly the output pasted under it. README, docs and specs point at
-nothing outside the repository."""
+the repository, prints exactly the output pasted under it (--update-golden rewrites them).
+README, docs and specs point at nothing outside the repository."""
 
 from __future__ import annotations
 
@@ -26,14 +26,23 @@ def test_the_tutorial_has_its_steps() -> None:
 
 
 @pytest.mark.parametrize(("command", "output"), BLOCKS, ids=[c for c, _ in BLOCKS])
-def test_a_command_prints_what_the_tutorial_shows(command: str, output: str) -> None:
+def test_a_command_prints_what_the_tutorial_shows(command: str, output: str,
+                                                  request: pytest.FixtureRequest) -> None:
+    """With --update-golden, a block that differs is rewritten with the real output (read
+    the change before committing it: the prose around it may need it too)."""
     here = f"{sys.executable} -m archcalc "
     shell = re.sub(r"(^|\| )archcalc ", lambda m: m.group(1) + here, command)
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "FORCE_COLOR")}
     done = subprocess.run(["bash", "-c", shell], cwd=ROOT, capture_output=True, text=True,
                           env={**env, "NO_COLOR": "1", "TERM": "dumb"}, check=False)
     assert "Traceback" not in done.stderr, done.stderr
-    assert done.stdout == output, "regenerate the block from the command's real output"
+    if done.stdout != output and request.config.getoption("--update-golden"):
+        text = TUTORIAL.read_text(encoding="utf-8")
+        TUTORIAL.write_text(text.replace(f"$ {command}\n{output}```",
+                                         f"$ {command}\n{done.stdout}```"), encoding="utf-8")
+        return
+    assert done.stdout == output, "the output changed: pytest tests/test_tutorial.py " \
+        "--update-golden rewrites the block (then read the prose around it)"
 
 
 def test_the_readme_links_the_tutorial() -> None:
