@@ -90,7 +90,7 @@ def measure(name: str, source: str | Path, folder: Path, browser: Any, runs: int
     payload = len(html[start:html.index("</script>", start)].encode("utf-8"))
     path = folder / f"{name.replace('/', '_')}.html"
     path.write_bytes(data)
-    line = (f"{name:<34} {len(analysis.layers):>6} {t_analyze:>8.2f} {t_report:>8.2f} "
+    line = (f"{name:<40} {len(analysis.layers):>6} {t_analyze:>8.2f} {t_report:>8.2f} "
             f"{t_report / t_analyze:>6.1f} {len(data) / 1e3:>9.0f} {payload / len(data):>6.0%}")
     if browser is not None and blank is not None:
         ms = load_times(browser, path, runs)
@@ -104,9 +104,9 @@ def main() -> None:
     parser.add_argument("--zoo", action="store_true", help="every zoo spec (else a few)")
     args = parser.parse_args()
     chromium = shutil.which("chromium")
-    print(f"{'network':<34} {'layers':>6} {'analyze':>8} {'report':>8} {'ratio':>6} "
+    print(f"{'network':<40} {'layers':>6} {'analyze':>8} {'report':>8} {'ratio':>6} "
           f"{'size kB':>9} {'payld':>6} {'load ms':>8} {'blank':>6} {'ratio':>6}")
-    print(f"{'':<34} {'':>6} {'s':>8} {'s':>8} {'':>6} {'':>9} {'':>6}"
+    print(f"{'':<40} {'':>6} {'s':>8} {'s':>8} {'':>6} {'':>9} {'':>6}"
           f" {'to ready':>8} {'ms':>6}")
     names = [n for n, _ in zoo()] if args.zoo else ["alexnet", "googlenet", "resnet152"]
     with tempfile.TemporaryDirectory() as tmp:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -138,7 +139,8 @@ def _erf_figure(analysis: archcalc.Analysis, name: str, samples: int, seed: int,
     if len(analysis.input) != 3:
         raise ArchError("the effective receptive field needs an image input (H×W×C), not a "
                         f"vector of {analysis.input[0]}", None, "", COMMAND_LINE)
-    check_memory(analysis, executor_options(analysis.settings), None)
+    # the ERF runs one image at a time, whatever --batch the report's figures are for
+    check_memory(analysis, replace(executor_options(analysis.settings), batch=1), None)
     try:
         with progress() as start:
             measured = effective_rf(analysis.graph, index, samples, seed,

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from archcalc.graph import INPUT, Graph
+from archcalc.graph import Graph
 
 from .base import Array
 from .network import Net, Options, backward, forward
+from .probe import _ancestors as ancestors
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def effective_rf(graph: Graph, index: int, samples: int = 8, seed: int = 0,
     """The ERF of node `index` of `graph` (whose input must be an H×W×C volume)."""
     if len(graph.input) != 3:
         raise ValueError("the effective receptive field needs an H×W×C input")
-    needed = _ancestors(graph, index)
+    needed = ancestors(graph, {index})  # the only nodes to run
     total = np.zeros(graph.input[:2], dtype=np.float64)
     unit: tuple[int, int] | None = None
     for k in range(samples):
@@ -86,13 +87,3 @@ def effective_rf(graph: Graph, index: int, samples: int = 8, seed: int = 0,
             tick(f"sample {k + 1} of {samples}")
     return ERF(graph.nodes[index].name, total / samples, unit, samples, seed)
 
-
-def _ancestors(graph: Graph, index: int) -> set[int]:
-    """Node `index` and every node it reads, directly or not (the only ones to run)."""
-    todo, seen = [index], {index}
-    while todo:
-        for j in graph.nodes[todo.pop()].inputs:
-            if j != INPUT and j not in seen:
-                seen.add(j)
-                todo.append(j)
-    return seen

@@ -123,6 +123,16 @@ def test_report_includes_the_erf_when_asked(run, tmp_path: Path) -> None:
     run("report", "lenet5", "--erf", "conv2", "--samples", "2", "-o", str(out))
     html = out.read_text(encoding="utf-8")
     assert "Effective receptive field of conv2" in html and "data:image/png;base64," in html
+    assert not re.search(r"\b(https?|ftp|file|wss?):", html)  # still nothing to fetch
+
+
+def test_the_erf_of_a_report_for_a_huge_batch_runs_one_image(run, tmp_path: Path) -> None:
+    """LeNet-5's figures for 10⁸ images (terabytes), its ERF from one image at a time: the
+    memory guard judges the run that happens."""
+    out = tmp_path / "net.html"
+    run("report", "lenet5", "--batch", "100000000", "--erf", "conv1", "--samples", "1",
+        "-o", str(out))
+    assert "Effective receptive field of conv1" in out.read_text(encoding="utf-8")
 
 
 def test_a_block_name_probes_its_last_layer(run, tmp_path: Path) -> None:
