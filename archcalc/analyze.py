@@ -177,7 +177,7 @@ def analyze_graph(graph: Graph, settings: Settings = Settings(), detail: bool = 
         except ArchError as err:
             raise ArchError(f"{node.name}: {err.message}", err.span or node.span,
                             with_warning(err.hint, graph.input), graph.source,
-                            calls=node.calls) from None
+                            calls=node.calls, uses=graph.uses) from None
         shapes.append(report.output)
         fields.append(report.rf)
         reports.append(report)

@@ -212,7 +212,17 @@ class Expect:
     target_span: Span
 
 
-Statement = Line | Network | Input | Param | Defaults | Block | Expect
+@dataclass(frozen=True, slots=True)
+class Use:
+    """`use alexnet` or `use nets/mine.arch`: the network of a bundled spec or of another
+    file (relative to this one), for a file that holds only expect lines (archcalc/uses.py)."""
+
+    target: str
+    span: Span
+    target_span: Span
+
+
+Statement = Line | Network | Input | Param | Defaults | Block | Expect | Use
 
 
 @dataclass(frozen=True, slots=True)

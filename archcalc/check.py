@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from archcalc import ast
 from archcalc.analyze import Analysis, GroupReport, LayerReport
-from archcalc.errors import ArchError, Span
+from archcalc.errors import ArchError, Source, Span
 from archcalc.figures import COUNTS, MEMORY, Column
 from archcalc.syntax_catalogue import lookalike_hint
 from archcalc.units import MAX_DIGITS, Written, parse_number
@@ -33,6 +33,22 @@ def expect_key(column: Column) -> str:
     return "shape" if column is Column.output else column.value
 
 
+# Other names a total may be checked by: the slides' word for the forward figure.
+TOTAL_ALIASES = {"memory_forward": Column.memory}
+
+
+class NoExpects(ArchError):
+    """A file given to `archcalc check` that states no answers: nothing to check is not a
+    pass (an answer sheet without answers must not grade as right)."""
+
+    def __init__(self, source: Source, lines: int = 0) -> None:
+        what = "its expect lines check no figure" if lines else "the file has no expect lines"
+        super().__init__(f"nothing to check: {what}", None,
+                         "an answer sheet states its answers, like `expect conv1: 55x55x96 "
+                         "params=34,944`; `archcalc analyze` shows a network without checking",
+                         source)
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     """One checked figure of one expect line: as written, as computed, and whether they
@@ -44,6 +60,11 @@ class Result:
     got: Got
     passed: bool
     span: Span
+    key: str = ""  # the figure as written (`memory_forward`); "" for the column's own key
+
+    @property
+    def figure(self) -> str:
+        return self.key or expect_key(self.column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,20 +74,27 @@ class Expectation:
     written: str
     test: Callable[[Analysis], tuple[bool, Got]]  # passed, got
     span: Span
+    key: str = ""
+
+    def result(self, analysis: Analysis) -> Result:
+        passed, got = self.test(analysis)
+        return Result(self.target, self.column, self.written, got, passed, self.span, self.key)
 
 
 def compile_expects(analysis: Analysis, names: bool = True) -> list[Expectation]:
     """Every item of every expect line, validated; an ArchError for a bad value, or (with
-    `names`) a target the network does not have."""
+    `names`) a target the network does not have, located in the file of the expect lines."""
     known = set(analysis.names()) | {g.name for g in analysis.groups}
     compiled = []
-    for line in analysis.graph.expects:
-        target = line.target
-        if names and target not in known and target not in ("total", "input"):
-            raise ArchError(f"expect names no layer {target!r}", line.target_span,
-                            _names_hint(target, analysis.names()))
-        for item in line.checks:
-            compiled.append(_compile(target, item))
+    try:
+        for line in analysis.graph.expects:
+            target = line.target
+            if names and target not in known and target not in ("total", "input"):
+                raise ArchError(f"expect names no layer {target!r}", line.target_span,
+                                _names_hint(target, analysis.names()))
+            compiled += [_compile(target, item) for item in line.checks]
+    except ArchError as err:
+        raise err.located(analysis.graph.expect_source) from None
     return compiled
 
 
@@ -79,7 +107,7 @@ def _names_hint(target: str, names: list[str]) -> str:
 def _compile(target: str, item: ast.ExpectItem) -> Expectation:
     allowed = INPUT_CHECKS if target == "input" else TOTAL_CHECKS if target == "total" \
         else LAYER_CHECKS
-    keys = {expect_key(c): c for c in allowed}
+    keys = {expect_key(c): c for c in allowed} | (TOTAL_ALIASES if target == "total" else {})
     if item.key not in keys:
         close = difflib.get_close_matches(item.key, list(keys), n=1)
         raise ArchError(f"unknown figure {item.key!r} for {target}", item.span,
@@ -92,7 +120,8 @@ def _compile(target: str, item: ast.ExpectItem) -> Expectation:
         hint = next(filter(None, map(lookalike_hint, item.value)), None) or _VALUE_HINTS.get(
             "bytes" if column.unit == "bytes" else column.value, _COUNT_HINT)
         raise ArchError(f"bad expected value for {item.key}: {exc}", item.span, hint) from None
-    return Expectation(target, column, item.value, test, item.span)
+    return Expectation(target, column, item.value, test, item.span,
+                       "" if item.key == expect_key(column) else item.key)
 
 
 _COUNT_HINT = "write a number like 61,706, 61706 or 61.7K (K M G T; B never means billion)"
@@ -186,12 +215,19 @@ def _figure(subject: Subject, column: Column) -> int:
 
 def run_checks(analysis: Analysis) -> list[Result]:
     """Every expect item of the file, checked against `analysis`."""
-    try:
-        expectations = compile_expects(analysis)
-    except ArchError as err:
-        raise err.located(analysis.graph.source) from None
-    results = []
-    for exp in expectations:
-        passed, got = exp.test(analysis)
-        results.append(Result(exp.target, exp.column, exp.written, got, passed, exp.span))
-    return results
+    return [exp.result(analysis) for exp in compile_expects(analysis)]
+
+
+def canonical(column: Column, text: str) -> object:
+    """An expected value as a value, so that answers written alike count as one: `34,848` and
+    `34848`; `55x55x96` and `55×55×96`; `4096` and `1x1x4096`; an RF `11` and `11x11`."""
+    if column is Column.output:
+        shape = _shape(text, 3, "")
+        return shape[2:] if shape[:2] == (1, 1) else shape
+    if column is Column.rf:
+        field = _shape(text, 2, "")
+        return field * 2 if len(field) == 1 else field
+    if column is Column.fits:
+        return text
+    written = parse_number(text, column.unit)
+    return written.value, written.precision

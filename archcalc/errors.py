@@ -43,7 +43,8 @@ class ArchError(Exception):
 
     def __init__(self, message: str, span: Span | None = None, hint: str = "",
                  source: Source | None = None, kind: str = "error",
-                 calls: tuple[Span, ...] = ()) -> None:
+                 calls: tuple[Span, ...] = (), uses: tuple[tuple[Source, Span], ...] = ()
+                 ) -> None:
         super().__init__(message)
         self.message = clip(message)
         self.span = span
@@ -51,10 +52,16 @@ class ArchError(Exception):
         self.source = source
         self.kind = kind
         self.calls = calls  # the block calls the place was reached through, innermost first
+        self.uses = uses  # the `use` lines of other files it was reached through, innermost first
 
     def called_from(self, call: Span) -> ArchError:
         """This error, reached through one more (outer) block call."""
         self.calls = (*self.calls, call)
+        return self
+
+    def used_from(self, source: Source, use: Span) -> ArchError:
+        """This error, in a file that `source` uses on the line at `use` (archcalc/uses.py)."""
+        self.uses = (*self.uses, (source, use))
         return self
 
     def located(self, source: Source) -> ArchError:
@@ -96,7 +103,8 @@ def render_error(err: ArchError) -> str:
     message = printable(err.message)
     if err.span is None:
         head = f"{name}: {err.kind}: {message}"
-        return head + (f"\n  hint: {printable(err.hint)}" if err.hint else "")
+        return "\n".join([head + (f"\n  hint: {printable(err.hint)}" if err.hint else ""),
+                          *_use_lines(err)])
     span = err.span
     lines = [f"{name}:{span.line}:{span.column}: {err.kind}: {message}"]
     if err.source is not None:
@@ -108,8 +116,14 @@ def render_error(err: ArchError) -> str:
         lines.append(" " * (len(gutter) + column) + "^" * width)
     if err.hint:
         lines.append(f"  hint: {printable(err.hint)}")
-    lines += _call_lines(err)
+    lines += _call_lines(err) + _use_lines(err)
     return "\n".join(lines)
+
+
+def _use_lines(err: ArchError) -> list[str]:
+    """A line per `use` the error was reached through, innermost first, in its own file."""
+    return [f"  used from {printable(source.name)}:{use.line}:{use.column}: "
+            f"{call_text(source, use)}" for source, use in err.uses]
 
 
 def _call_lines(err: ArchError, most: int = 6) -> list[str]:

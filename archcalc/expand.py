@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from archcalc import ast
+from archcalc import ast, uses
 from archcalc import statements as st
 from archcalc.bind import build, convert
 from archcalc.blocks import BlockDef, LayerCount, bind_arguments
@@ -22,9 +22,14 @@ from archcalc.values import Value, described
 
 def expand(program: ast.Program, source: Source, overrides: Mapping[str, Value] | None = None,
            optional: bool | Mapping[int, bool] = True, limits: Limits = Limits(),
-           input_shape: tuple[int, ...] | None = None) -> Graph:
+           input_shape: tuple[int, ...] | None = None, using: uses.Chain = ()) -> Graph:
     """Expand `program` into a flat graph of named layers; `input_shape` replaces the file's
-    input (the command line's --input)."""
+    input (the command line's --input). A file that `use`s a network expands that one, with
+    its own expect lines (archcalc/uses.py); `using` are the files that led to it."""
+    used = uses.used_network(program, source, limits, using)
+    if used is not None:
+        return uses.through(used, lambda p, s, chain: expand(p, s, overrides, optional, limits,
+                                                             input_shape, chain))
     return Expander(program, source, dict(overrides or {}), optional, limits,
                     input_shape).run()
 

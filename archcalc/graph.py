@@ -46,3 +46,11 @@ class Graph:
     optionals: tuple[Span, ...]  # every `?` element, in source order
     source: Source
     defaults: tuple[str, ...]  # the `defaults` statements as written
+    # The `use` lines the network was reached through, innermost first (archcalc/uses.py):
+    # the expect lines are those of the outermost file.
+    uses: tuple[tuple[Source, Span], ...] = ()
+
+    @property
+    def expect_source(self) -> Source:
+        """The file the expect lines are written in."""
+        return self.uses[-1][0] if self.uses else self.source

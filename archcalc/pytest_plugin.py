@@ -46,7 +46,7 @@ class ArchFile(pytest.File):
             return
         seen: set[str] = set()
         for exp in expectations:
-            name = f"{exp.target}:{expect_key(exp.column)}"
+            name = f"{exp.target}:{exp.key or expect_key(exp.column)}"
             if name in seen:
                 name = f"{name}@{exp.span.line}"
             seen.add(name)
@@ -65,13 +65,10 @@ class ArchExpect(pytest.Item):
         self.analysis = analysis
 
     def runtest(self) -> None:
-        from archcalc.check import Result
         from archcalc.render.checks import failure_message
 
-        exp = self.expectation
-        passed, got = exp.test(self.analysis)
-        if not passed:
-            result = Result(exp.target, exp.column, exp.written, got, passed, exp.span)
+        result = self.expectation.result(self.analysis)
+        if not result.passed:
             raise ExpectFailed(failure_message(result, self.analysis, indent="  "))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
@@ -99,5 +96,6 @@ class ArchInputError(pytest.Item):
         return render_error(self.error)
 
     def reportinfo(self) -> tuple[Path, int, str]:
-        line = self.error.span.line - 1 if self.error.span else 0
-        return self.path, line, "input"
+        """The line in this file: of the error, or of the `use` it was reached through."""
+        span = self.error.uses[-1][1] if self.error.uses else self.error.span
+        return self.path, span.line - 1 if span else 0, "input"

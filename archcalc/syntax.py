@@ -205,6 +205,12 @@ def _transformer() -> Any:
         def check(self, items: list[Any]) -> ast.ExpectItem:
             return ast.ExpectItem(str(items[0]), str(items[1]), _cover(items))
 
+        def use(self, items: list[Any]) -> ast.Use:
+            target = str(items[1])
+            quoted = target.startswith('"')
+            return ast.Use(target[1:-1] if quoted else target, _cover(items),
+                           token_span(items[1]))
+
         def line(self, items: list[Any]) -> ast.Line:
             return ast.Line(tuple(items), _cover(items))
 

@@ -59,9 +59,10 @@ _WORDS = {
     "EXPECT_SHAPE": "a shape like 28x28x6", "EXPECT_VALUE": "a value",
     "TIMES": "'x'", "$END": "the end of the file", "_NETWORK": "network", "_INPUT": "input",
     "_PARAM": "param", "_DEFAULTS": "defaults", "_BLOCK": "block", "_EXPECT": "expect",
+    "_USE": "use", "USE_TARGET": "a bundled spec's name or a file's path",
 }
 _LAYER_START = {"NAME", "SHORTHAND", "MERGE", "LPAR", "LSQB"}
-KEYWORDS = ("network", "input", "param", "defaults", "block", "expect")
+KEYWORDS = ("network", "input", "param", "defaults", "block", "expect", "use")
 
 
 def describe_expected(expected: set[str]) -> str:
@@ -71,7 +72,7 @@ def describe_expected(expected: set[str]) -> str:
         words.append("a layer (like CONV(64, f=3), RELU or a group in brackets)")
         expected = expected - _LAYER_START
     if {"_NETWORK", "_INPUT"} <= expected:
-        words.append("a statement (network, input, param, defaults, block, expect)")
+        words.append("a statement (network, input, param, defaults, block, expect, use)")
         expected = expected - {f"_{k.upper()}" for k in KEYWORDS}
     words += sorted({_WORDS.get(name, name.lower()) for name in expected})
     return ", ".join(words[:-1]) + (" or " if len(words) > 1 else "") + words[-1] if words \
@@ -165,7 +166,8 @@ def _reachable(expected: set[str], innermost: str) -> set[str]:
 _CLOSES = {"RPAR": "(", "RSQB": "[", "RBRACE": "{", "VBAR": "("}
 SEPARATORS = ("-", "->", ",", "\u2013", "\u2014", "\u2192")
 # Terminals offered only in one context; elsewhere Lark's fallback lexer may produce them.
-CONTEXTUAL = {"EXPECT_VALUE", "EXPECT_SHAPE", "EXPECT_KEY", "NETWORK_NAME", "LAYER_PATH"}
+CONTEXTUAL = {"EXPECT_VALUE", "EXPECT_SHAPE", "EXPECT_KEY", "NETWORK_NAME", "LAYER_PATH",
+              "USE_TARGET"}
 
 
 def _before(text: str, offset: int) -> tuple[str, int]:

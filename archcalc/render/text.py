@@ -115,11 +115,12 @@ LAYER_COLUMNS = (Column.name, Column.kind, Column.layer, Column.inputs, Column.o
 
 
 def error_object(err: ArchError) -> dict[str, object]:
-    """An input error as data: kind, message, hint, file, span, and the block calls it was
-    reached through (innermost first)."""
+    """An input error as data: kind, message, hint, file, span, and the block calls and the
+    `use` lines of other files it was reached through (innermost first)."""
     return {"kind": err.kind, "message": err.message, "hint": err.hint,
             "file": err.source.name if err.source else None, "span": _span(err.span),
-            "calls": [_span(call) for call in err.calls]}
+            "calls": [_span(call) for call in err.calls],
+            "uses": [{"file": source.name, "span": _span(use)} for source, use in err.uses]}
 
 
 def _span(span: Span | None) -> dict[str, int] | None:
