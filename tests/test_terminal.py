@@ -25,6 +25,7 @@ if shutil.which("tmux") is None:
 COMMANDS = {
     "analyze": ["analyze", "resnet50_v1_5"],
     "analyze-explain": ["analyze", "googlenet", "--explain", "inception3a.*"],
+    "check": ["check", "specs/alexnet.arch"],
     "verify": ["verify", "lenet5"],
     "init-stats": ["init-stats", str(ROOT / "examples" / "init_stats.arch")],
     "zoo": ["zoo"],
