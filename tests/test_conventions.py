@@ -149,6 +149,12 @@ def test_no_zoo_summary_is_cut_mid_sentence() -> None:
 def test_zoo_prints_whole_sentences() -> None:
     result = run("zoo", "--width", "80")
     assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert lines[0].startswith("alexnet   ") and "AlexNet as in seed 004" in lines[0]
+    # a name longer than a third of the width has its own line, its summary under it
+    long = lines.index("quizzes/boulder_lenet_receptive_field")
+    assert lines[long + 1].startswith(" " * 26 + "seed 002 (CU Boulder")
     flat = " ".join(result.stdout.split())
     assert ("seed 002 (CU Boulder, \"LeNet (1998)\": \"How many output filters at each "
             "convolutional layer? What is the effective receptive field of the fully-connected "

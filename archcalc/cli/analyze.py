@@ -177,8 +177,8 @@ def zoo(width: WidthOpt = None) -> None:
     rows = entries()
     cells = sink.width(width)
     name_width = max(width_of(name) for name, _ in rows) + 2
-    if cells is not None and cells - name_width < 30:  # too narrow: summaries go under
-        name_width = 4
+    if cells is not None:  # a longer name takes a line of its own, its summary under it
+        name_width = min(name_width, cells // 3) if cells - cells // 3 >= 30 else 4
     lines: list[tuple[str, str]] = []
     for name, summary in rows:
         wrapped = wrap(summary, None if cells is None else cells - name_width, hard=True)
