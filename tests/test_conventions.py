@@ -101,6 +101,12 @@ def test_check_says_it_on_stderr() -> None:
     assert f"<stdin>: warning: {SAID}" in result.stderr
 
 
+def test_init_stats_says_it_on_stderr() -> None:
+    result = run("init-stats", "-", stdin=CHANNELS_FIRST)
+    assert result.exit_code == 0, result.output
+    assert f"<stdin>: warning: {SAID}" in result.stderr and "warning" not in result.stdout
+
+
 @pytest.mark.parametrize(("typed", "meant"), [
     ("alexnt", "alexnet"), ("lenet", "lenet5"), ("vgg_16", "vgg16"),
     ("resnet50_v15", "resnet50_v1_5"),

@@ -30,6 +30,7 @@ from archcalc.cli.options import (
     input_size,
     load,
     progress,
+    warn,
 )
 from archcalc.errors import ArchError
 from archcalc.settings import Settings
@@ -133,6 +134,7 @@ def init_stats(
         settings = Settings(batch=batch or (1000 if len(graph.input) == 1 else 16))
         options = executor_options(settings, seed, init.value, std)
         analysis = analyze_graph(graph, settings)
+        warn(analysis)
         check_memory(analysis, options, _bytes(max_memory))
         with progress() as start:
             stats = measure(graph, options, start(len(graph.nodes)) if start else None)
