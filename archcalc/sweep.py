@@ -12,17 +12,18 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from fractions import Fraction
 from typing import Any
 
 from archcalc import ast, paused_gc
-from archcalc.analyze import Notes, analyze_graph
+from archcalc.analyze import Notes
 from archcalc.errors import ArchError, Source, Span
 from archcalc.expand import expand
 from archcalc.figures import COUNTS, Column, Figures
 from archcalc.limits import Limits
 from archcalc.settings import Settings
+from archcalc.sweep_steps import Steps
 from archcalc.sweep_where import COLUMN_NAMES, SWEEP_COLUMNS, ordered
 from archcalc.syntax import parse
 from archcalc.values import Value, parse_value, show
@@ -98,6 +99,7 @@ class Sweep:
         self.limits = limits
         self.spans = self._optionals()
         self.optionals = [span.start for span in self.spans]
+        self.steps = Steps(settings)  # the layers analyzed so far, shared by configurations
 
     def _optionals(self) -> list[Span]:
         """The `?` elements of the network: those of its lines and of the blocks they call,
@@ -138,16 +140,12 @@ class Sweep:
         try:
             graph = expand(self.program, self.source, values, choice, self.limits,
                            self.input_shape)
-            analysis = analyze_graph(graph, self.settings, detail=False)
+            summary = self.steps.figures(graph)
         except ArchError as err:
             return Outcome(values=key[0], optional=key[1], valid=False, error=err.message,
                            hint=err.hint, error_at=err.span)
-        noted = next(((r.name, r.notes) for r in analysis.layers if r.notes), None)
-        last = analysis.layers[-1].rf
-        t = analysis.totals
-        return Outcome(**asdict(t.counts()), values=key[0], optional=key[1], valid=True,
-                       noted=noted, layers=len(analysis.layers),
-                       rf=max(last.h.size, last.w.size), memory_training=t.memory_training)
+        return Outcome(**{f.name: getattr(summary, f.name) for f in fields(summary)},
+                       values=key[0], optional=key[1], valid=True)
 
 
 def run_jobs(job: Sweep, jobs: int) -> Iterator[Outcome]:
