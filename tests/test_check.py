@@ -111,6 +111,12 @@ def test_a_file_with_no_expect_lines_is_not_a_pass(tmp_path: Path, text: str) ->
         (1, 0, "nothing to check: the file has no expect lines")
 
 
+def test_expect_lines_without_a_figure_are_nothing_to_check(tmp_path: Path) -> None:
+    result = run("check", sheet(tmp_path, "use alexnet\nexpect conv1:\n"))
+    assert result.exit_code == 2
+    assert "nothing to check: its expect lines check no figure" in result.output
+
+
 def test_an_empty_sheet_among_good_ones_still_exits_2(tmp_path: Path) -> None:
     result = run("check", "alexnet", sheet(tmp_path, "use alexnet\n"))
     assert result.exit_code == 2
