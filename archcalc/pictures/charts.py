@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from archcalc.analyze import Analysis, LayerReport
-from archcalc.pictures.svg import COLOURS, attrs, esc, family
+from archcalc.pictures.svg import COLOURS, attrs, esc, family, text_width
 from archcalc.units import compact, grouped, size_bytes
 
 WIDTH, HEIGHT = 900.0, 110.0  # the plot area
@@ -30,29 +30,60 @@ def bars(analysis: Analysis, chart: str, title: str, value: Callable[[LayerRepor
                 f"M{i * step:.2f},{HEIGHT:.0f}v{-h:.2f}h{max(step, 0.6):.2f}v{h:.2f}z")
     shapes = "".join(f'<path d="{"".join(d)}"{attrs(fill=COLOURS.get(k, "#999"))}/>'
                      for k, d in paths.items())
-    names = "".join(_name(analysis.layers[i].name, (i + 0.5) * step,
-                          HEIGHT - values[i] / top * HEIGHT - 3) for i in _largest(values, step))
+    labels = [short(r.name) for r in analysis.layers]
+    names = "".join(_name(labels[i], (i + 0.5) * step, HEIGHT - values[i] / top * HEIGHT - 3)
+                    for i in _largest(values, labels, step))
     total = show(sum(values))
     return frame(chart, f"{title} — total {total}", show(top), shapes + names, bands, n)
 
 
-def _largest(values: list[int], step: float, count: int = 3, apart: float = 90.0
+def _largest(values: list[int], labels: list[str], step: float, count: int = 3
              ) -> list[int]:
-    """The largest bars (at most `count`), leaving out any too close to one already named."""
+    """The largest bars (at most `count`), leaving out any whose name would overlap a name
+    already placed."""
     chosen: list[int] = []
+    spans: list[tuple[float, float]] = []
     for i in sorted(range(len(values)), key=lambda k: -values[k]):
         if len(chosen) == count or values[i] <= 0:
             break
-        if all(abs(i - j) * step >= apart for j in chosen):
+        lo, hi = _extent(labels[i], (i + 0.5) * step)
+        if all(hi + GAP <= a or b + GAP <= lo for a, b in spans):
             chosen.append(i)
+            spans.append((lo, hi))
     return chosen
 
 
-def _name(text: str, x: float, y: float) -> str:
+GAP = 8.0  # px between two names
+EDGE = 60.0  # a name this close to an end of the plot is anchored there
+
+
+def _anchor(x: float) -> str:
+    return "start" if x < EDGE else "end" if x > WIDTH - EDGE else "middle"
+
+
+def _extent(label: str, x: float) -> tuple[float, float]:
+    """The horizontal span a name takes, as _name anchors it."""
+    w = text_width(label)
+    return {"start": (x, x + w), "end": (x - w, x), "middle": (x - w / 2, x + w / 2)}[
+        _anchor(x)]
+
+
+def short(name: str, most: int = 24) -> str:
+    """A layer's name for a chart: its last dotted parts that fit in `most` characters,
+    after "…" if any were left out."""
+    parts = name.split(".")
+    kept = parts[-1]
+    for part in reversed(parts[:-1]):
+        if len(part) + 1 + len(kept) + 1 > most:
+            break
+        kept = f"{part}.{kept}"
+    return name if kept == name and len(name) <= most else "…" + kept[-(most - 1):]
+
+
+def _name(label: str, x: float, y: float) -> str:
     """A bar's name above it, kept inside the plot at its edges."""
-    anchor = "start" if x < 60 else "end" if x > WIDTH - 60 else "middle"
-    label = text if len(text) <= 24 else "…" + text[-23:]
-    return (f'<text{attrs(x=x, y=y)} text-anchor="{anchor}" class="lbl">{esc(label)}</text>')
+    return (f'<text{attrs(x=x, y=y)} text-anchor="{_anchor(x)}" class="lbl name">{esc(label)}'
+            "</text>")
 
 
 def rf_growth(analysis: Analysis, bands: list[tuple[str, int, int]]) -> str:

@@ -70,6 +70,22 @@ def test_renders_offline_without_errors_or_fetches(spec: str, reports: dict[str,
 
 
 @pytest.mark.parametrize("spec", SPECS)
+def test_the_names_over_the_bars_do_not_overlap(spec: str, reports: dict[str, Path],
+                                                open_page) -> None:
+    """As the browser lays them out (ResNet-152 has dozens of equal largest bars)."""
+    boxes = open_page(reports[spec]).page.evaluate("""() => Array.from(
+        document.querySelectorAll("svg.chart"), (chart) => Array.from(
+            chart.querySelectorAll("text.name"), (t) => {
+                const b = t.getBoundingClientRect(); return [b.left, b.right, b.top, b.bottom];
+            }))""")
+    assert sum(map(len, boxes)) >= 6  # params, MACs, memory: names over their largest bars
+    for chart in boxes:
+        for k, a in enumerate(chart):
+            for b in chart[k + 1:]:
+                assert a[1] <= b[0] or b[1] <= a[0] or a[3] <= b[2] or b[3] <= a[2], (a, b)
+
+
+@pytest.mark.parametrize("spec", SPECS)
 def test_numbers_on_the_page_equal_the_json(spec: str, reports: dict[str, Path],
                                             open_page) -> None:
     doc = analyze_json(spec)
