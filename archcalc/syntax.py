@@ -13,6 +13,7 @@ from typing import Any
 from archcalc import ast
 from archcalc.errors import ArchError, Source, Span, point_at
 from archcalc.syntax_errors import check_nesting, syntax_error, token_span
+from archcalc.syntax_flat import parse_flat
 
 MAX_DIGITS = 15  # integer literals beyond 10^15 are refused before any arithmetic
 
@@ -48,7 +49,13 @@ class _Written:
     left: int
     limit: int
 
+    @staticmethod
+    def of(limit: int | None) -> _Written:
+        return _Written(limit, limit) if limit is not None else _Written(-1, -1)
+
     def count(self, span: Span) -> None:
+        if self.limit < 0:
+            return
         self.left -= 1
         if self.left < 0:
             raise ArchError(f"the file writes more than {self.limit:,} layers", span,
@@ -61,17 +68,25 @@ _written: ContextVar[_Written | None] = ContextVar("written", default=None)
 
 def parse(source: Source, max_depth: int = 100, max_layers: int | None = None) -> ast.Program:
     """Parse `source` into a Program; raise ArchError for any syntax problem, or as soon as
-    the file has written more than `max_layers` layer calls (each is at least one layer)."""
+    the file has written more than `max_layers` layer calls (each is at least one layer).
+    A flat file is read by the fast path (archcalc/syntax_flat.py, the same AST), any other
+    by the Lark grammar."""
+    check_nesting(source, max_depth)
+    try:
+        flat = parse_flat(source.text, _Written.of(max_layers).count)
+        return flat if flat is not None else _lark_parse(source, max_layers)
+    except ArchError as err:
+        raise err.located(source) from None
+
+
+def _lark_parse(source: Source, max_layers: int | None) -> ast.Program:
     from lark.exceptions import UnexpectedInput
 
-    check_nesting(source, max_depth)
-    token = _written.set(None if max_layers is None else _Written(max_layers, max_layers))
+    token = _written.set(_Written.of(max_layers))
     try:
         program: ast.Program = parser().parse(source.text)
     except UnexpectedInput as exc:
         raise syntax_error(exc, source) from None
-    except ArchError as err:
-        raise err.located(source) from None
     finally:
         _written.reset(token)
     return program
