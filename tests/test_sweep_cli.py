@@ -74,6 +74,9 @@ def test_the_table_fits_its_width_one_line_per_configuration() -> None:
         assert all(width_of(line) <= width for line in lines), (width, lines)
         table = lines[2:2 + 16]  # header, rule, 2·4·2 configurations
         assert len(table) == 16 and all(line.split()[0] in ("1", "2") for line in table)
+    at80 = run("-D", "N=1,2", "-D", "M=1..4", "--width", "80").output.splitlines()
+    invalid = [line for line in at80 if "✗" in line and not line.startswith("✗")]
+    assert invalid and all(" conv2: window " in line for line in invalid)  # the note, cut
     wide = run("-D", "N=1,2", "-D", "M=1..4").output
     assert "✗ line 3, column" in wide and "(output would be" in wide  # the reason in full
     assert "too narrow" not in wide

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from archcalc.figures import Column
-from archcalc.render.grid import Col, Row, dropped_note, layout, wrap
+from archcalc.render.grid import NARROW_GAP, Col, Laid, Row, dropped_note, layout, width_of, wrap
 from archcalc.render.notes import note_text
 from archcalc.render.text import safe_cells
 from archcalc.sweep import Outcome
@@ -22,13 +22,13 @@ from archcalc.values import show
 Lines = list[tuple[str, str]]
 
 # The figures the table shows, in order, each with its `keep`: when the table is too wide
-# the note is cut with "…", then columns drop lowest `keep` first (layers, buffers, act.,
-# weights, FLOPs, memory, training, MACs, RF, note); params, the swept values and the `?`
-# elements stay. JSON and CSV hold every sweep column.
+# columns drop lowest `keep` first (layers, buffers, act., weights, FLOPs, memory, training,
+# MACs, RF); params, the swept values and the `?` elements stay; the notes take the room
+# left. JSON and CSV hold every sweep column.
 TABLE = {Column.params: 9, Column.weights: 4, Column.buffers: 2, Column.macs: 7,
          Column.flops: 4, Column.activations: 3, Column.memory: 5, Column.memory_training: 6,
          Column.rf: 8, Column.layers: 1}
-NOTE = Col("note", keep=8, shrink=20)
+NOTE_WANT, NOTE_MIN = 24, 12  # cells kept for the notes, and the fewest they are shown in
 REASONS = 3  # distinct reasons of invalid configurations worded in full under the table
 
 
@@ -51,16 +51,16 @@ def sweep_table(outcomes: Sequence[Outcome], labels: Sequence[str], width: int |
     names = [name for name, _ in outcomes[0].values] if outcomes else []
     figures = [c for c in SWEEP_COLUMNS if c in TABLE]
     cols = [*(Col(n, right=True) for n in names), *(Col(label) for label in labels),
-            *(Col(c.header, right=True, keep=TABLE[c]) for c in figures), NOTE]
-    rows = []
+            *(Col(c.header, right=True, keep=TABLE[c]) for c in figures)]
+    rows, notes = [], []
     for o in outcomes:
         cells = [show(v) for _, v in o.values] + ["✓" if p else "–" for p in o.optional]
         if o.valid:
-            rows.append(Row([*cells, *(_cell(o, c) for c in figures), note(o)]))
+            rows.append(Row([*cells, *(_cell(o, c) for c in figures)]))
         else:
-            blank = [""] * (len(figures) - 1)
-            rows.append(Row([*cells, "✗", *blank, brief(o)], "red"))
-    laid = layout(cols, rows, width)
+            rows.append(Row([*cells, "✗", *[""] * (len(figures) - 1)], "red"))
+        notes.append(note(o) if o.valid else brief(o))
+    laid = _with_notes(cols, rows, notes, width)
     out = list(laid.lines)
     if laid.dropped:
         out += [(line, "dim") for line in wrap(dropped_note(laid.dropped), width, " ")]
@@ -68,6 +68,35 @@ def sweep_table(outcomes: Sequence[Outcome], labels: Sequence[str], width: int |
     out.append((f"{len(outcomes):,} of {total if total is not None else len(outcomes):,} "
                 f"configurations shown, {valid:,} valid", ""))
     return out + _reasons(outcomes, width)
+
+
+def _with_notes(cols: list[Col], rows: list[Row], notes: list[str], width: int | None) -> Laid:
+    """The table laid out without the notes in the width less up to NOTE_WANT cells kept
+    for them, then with the notes in the room it leaves, each cut between words with "…"
+    (less than NOTE_MIN cells left: the notes are left out)."""
+    if not any(notes):
+        return layout(cols, rows, width)
+    want = min(max(width_of(text) for text in notes), NOTE_WANT) + NARROW_GAP
+    laid = layout(cols, rows, None if width is None else max(width - want, 1))
+    room = None if width is None else width - width_of(laid.lines[1][0]) - NARROW_GAP
+    if room is not None and room < NOTE_MIN:
+        return Laid(laid.lines, [*laid.dropped, "note"])
+    noted = [Row([*row.cells, _clip(text, room)], row.style) for row, text in
+             zip(rows, notes, strict=True)]
+    return layout([*cols, Col("note")], noted, width)
+
+
+def _clip(text: str, room: int | None) -> str:
+    """`text` in `room` cells: whole, or its first words and "…"."""
+    if room is None or width_of(text) <= room:
+        return text
+    kept = ""
+    for word in text.split(" "):
+        longer = f"{kept} {word}" if kept else word
+        if width_of(longer) > room - 1:
+            break
+        kept = longer
+    return (kept or text[:room - 1]) + "…"
 
 
 def _reasons(outcomes: Sequence[Outcome], width: int | None) -> Lines:
