@@ -14,7 +14,7 @@ from functools import cached_property
 
 from archcalc import memory as memlib
 from archcalc import rf as rflib
-from archcalc.conventions import ChannelsFirst, UnknownName, channels_first, with_warning
+from archcalc.conventions import ChannelsFirst, input_warnings, lookup, with_warning
 from archcalc.errors import ArchError
 from archcalc.exprs import MAX_MAGNITUDE
 from archcalc.figures import Figures, total
@@ -131,25 +131,17 @@ class Analysis:
     graph: Graph
 
     def __getitem__(self, name: str) -> LayerReport:
-        """A layer by name; an UnknownName error (an ArchError and a KeyError) with the
-        nearest names as its hint if there is none."""
-        layers = self._by_name[0]
-        if name not in layers:
-            raise UnknownName("layer", name, layers)
-        return layers[name]
+        """A layer by name (UnknownName, with the nearest names, if none)."""
+        return lookup(self._by_name[0], "layer", name)
 
     def group(self, name: str) -> GroupReport:
         """A block call, labeled group or labeled repeat by its path (UnknownName if none)."""
-        groups = self._by_name[1]
-        if name not in groups:
-            raise UnknownName("group", name, groups)
-        return groups[name]
+        return lookup(self._by_name[1], "group", name)
 
     @cached_property
     def warnings(self) -> tuple[ChannelsFirst, ...]:
         """What the input suggests was meant otherwise (archcalc/conventions.py), as data."""
-        warning = channels_first(self.input)
-        return (warning,) if warning else ()
+        return input_warnings(self.input)
 
     @cached_property
     def _by_name(self) -> tuple[dict[str, LayerReport], dict[str, GroupReport]]:

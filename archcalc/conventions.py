@@ -5,8 +5,9 @@ does not exist."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from archcalc.errors import ArchError
 from archcalc.layers import Shape
@@ -35,15 +36,21 @@ def channels_first(shape: Shape) -> ChannelsFirst | None:
     return ChannelsFirst(shape) if h <= 4 < c and h < w else None
 
 
+def input_warnings(shape: Shape) -> tuple[ChannelsFirst, ...]:
+    """Every warning an input of `shape` deserves (Analysis.warnings)."""
+    warning = channels_first(shape)
+    return (warning,) if warning else ()
+
+
 def with_warning(hint: str, shape: Shape) -> str:
     """An error's hint, followed by the channels-first warning when the input looks like one
     (then the likely cause: 3x32x32 gives 32 channels of width 32)."""
-    warning = channels_first(shape)
-    if warning is None:
+    warnings = input_warnings(shape)
+    if not warnings:
         return hint
     from archcalc.render.notes import warning_text  # the one wording (render/ imports us)
 
-    return "; ".join(filter(None, [hint, f"warning: {warning_text(warning)}"]))
+    return "; ".join(filter(None, [hint, *(f"warning: {warning_text(w)}" for w in warnings)]))
 
 
 def nearest(name: str, names: Iterable[str], n: int = 3) -> list[str]:
@@ -62,3 +69,13 @@ class UnknownName(ArchError, KeyError):
         super().__init__(f"no {what} named {name!r}", None, hint)
 
     __str__ = ArchError.__str__
+
+
+T = TypeVar("T")
+
+
+def lookup(table: Mapping[str, T], what: str, name: str) -> T:
+    """`table[name]`, or UnknownName naming the nearest keys."""
+    if name not in table:
+        raise UnknownName(what, name, table)
+    return table[name]
