@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from archcalc.errors import ArchError
 from archcalc.graph import Graph
 
 from .network import Net, Options, Tick, forward, quiet
@@ -44,7 +45,12 @@ class Stats:
 
 @quiet
 def init_stats(graph: Graph, options: Options, tick: Tick | None = None) -> Stats:
-    """Forward one seeded N(0, 1) batch (training mode) and measure every output."""
+    """Forward one seeded N(0, 1) batch (training mode) and measure every output. A batch of
+    no images is refused: the mean and std of nothing are no figures (NaN)."""
+    if not isinstance(options.batch, int) or isinstance(options.batch, bool) \
+            or options.batch < 1:
+        raise ArchError(f"batch {options.batch!r}: init-stats needs at least one image",
+                        hint="give a whole number of images >= 1")
     net = Net(graph, replace(options, inplace=False))  # every output kept as it came out
     x = net.input()
     state = forward(net, x, loss=False, tick=tick)

@@ -1,7 +1,19 @@
-"""The long fuzzing campaign against parser + analyzer (+ checks, renderers, sweep).
+"""The long fuzzing campaign: the analyzer (parser, analyzer, checks, renderers, sweep), every
+command of the command line, and the Python API.
 
     python tests/fuzz/campaign.py --runs 100000                      # atheris, coverage-guided
     python tests/fuzz/campaign.py --engine hypothesis --runs 100000  # without atheris
+    python tests/fuzz/campaign.py --target commands --runs 60000     # analyze ... export
+    python tests/fuzz/campaign.py --target api --runs 30000          # archcalc.analyze ...
+    python tests/fuzz/campaign.py --target commands --replay 1234    # one case, traceback out
+
+--target commands runs case number SEED (from --seed on) of tests/fuzz/commands.py: a
+command line with random options on a generated, mutated or zoo file, in-process, checked for
+every promise there (exit status, located errors, valid JSON, ...); --target api does the same
+with tests/fuzz/api.py. A finding there does not stop the campaign: its class (exception type
+and innermost archcalc frame, or the promise broken) is counted and its first cases saved as
+JSON in --artifacts, each with its seed for --replay. Every input is bounded by --timeout
+seconds (SIGALRM): past it, a `hang` finding.
 
 Every input goes through `exercise` (tests/fuzz/harness.py): it must be analyzed and
 rendered, or refused with a located ArchError. Anything else is a finding: atheris stops,
@@ -22,18 +34,23 @@ import argparse
 import hashlib
 import sys
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/, for fuzz.harness
 
-COUNTS = {"runs": 0, "analyzed": 0, "refused": 0, "slow": 0}
+COUNTS = {"runs": 0, "analyzed": 0, "refused": 0, "slow": 0, "findings": 0}
+OUTCOMES: Counter[str] = Counter()
 START = time.perf_counter()
 
 
 def main() -> None:
     args = _arguments()
     Path(args.artifacts).mkdir(parents=True, exist_ok=True)
-    if args.engine == "hypothesis":
+    if args.target != "analyzer":
+        _seeded(args)
+    elif args.engine == "hypothesis":
         _hypothesis(args)
     else:
         _atheris(args)
@@ -46,6 +63,10 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--slow", type=float, default=1.0, help="seconds; slower = finding")
     parser.add_argument("--corpus", default="/tmp/archcalc-fuzz/corpus")
     parser.add_argument("--artifacts", default="/tmp/archcalc-fuzz/findings")
+    parser.add_argument("--target", choices=("analyzer", "commands", "api"), default="analyzer")
+    parser.add_argument("--seed", type=int, default=0, help="first case (commands, api)")
+    parser.add_argument("--replay", type=int, help="run case SEED alone, its error out")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds; past = hang")
     return parser.parse_args()
 
 
@@ -54,7 +75,14 @@ def _timed(data: bytes, args: argparse.Namespace) -> None:
     from fuzz.harness import LAST, exercise
 
     start = time.perf_counter()
-    analyzed = exercise(data)
+    try:
+        with bounded(args.timeout):
+            analyzed = exercise(data)
+    except Exception as exc:  # a finding: counted, saved, and the campaign goes on
+        COUNTS["runs"] += 1
+        COUNTS["findings"] += 1
+        LOG(args).add("analyzer", exc, {"data": data.decode("utf-8", "surrogateescape")})
+        return
     took = time.perf_counter() - start
     COUNTS["runs"] += 1
     COUNTS["analyzed" if analyzed else "refused"] += 1
@@ -67,10 +95,75 @@ def _timed(data: bytes, args: argparse.Namespace) -> None:
         _report()
 
 
+def LOG(args: argparse.Namespace, cache: dict[str, Any] = {}) -> Any:  # noqa: B006
+    """The findings log of this campaign (one per process)."""
+    from fuzz.findings import Log
+
+    return cache.setdefault("log", Log(args.artifacts))
+
+
+def bounded(seconds: float) -> Any:
+    from fuzz.findings import bounded as bound
+
+    return bound(seconds)
+
+
 def _report() -> None:
-    print(f"\n[campaign] {COUNTS['runs']:,} inputs in {time.perf_counter() - START:,.0f} s: "
-          f"{COUNTS['analyzed']:,} analyzed, {COUNTS['refused']:,} refused with ArchError, "
-          f"{COUNTS['slow']} slower than the limit", flush=True)
+    elapsed = time.perf_counter() - START
+    if OUTCOMES:
+        done = ", ".join(f"{k} {n:,}" for k, n in sorted(OUTCOMES.items()))
+        print(f"\n[campaign] {COUNTS['runs']:,} cases in {elapsed:,.0f} s: {done}", flush=True)
+    else:
+        print(f"\n[campaign] {COUNTS['runs']:,} inputs in {elapsed:,.0f} s: "
+              f"{COUNTS['analyzed']:,} analyzed, {COUNTS['refused']:,} refused with ArchError, "
+              f"{COUNTS['slow']} slower than the limit", flush=True)
+    from fuzz.findings import Log
+
+    log = LOG.__defaults__[0].get("log")  # type: ignore[index]
+    print(f"[campaign] findings: {log.summary() if isinstance(log, Log) else 'none'}",
+          flush=True)
+
+
+def _seeded(args: argparse.Namespace) -> None:
+    """Cases SEED, SEED + 1, ... of the command or API fuzzer; --replay runs one, unguarded."""
+    from fuzz.networks import Choice
+
+    if args.target == "commands":
+        from fuzz.commands import case, run
+
+        def make(seed: int) -> dict[str, Any]:
+            argv, data = case(Choice.seeded(seed))
+            return {"argv": argv, "data": data}
+
+        def one(c: dict[str, Any]) -> str:
+            return f"{c['argv'][0]} exit {run(c['argv'], c['data'], c['data'])}"
+    else:
+        from fuzz.api import api_case, call
+
+        def make(seed: int) -> dict[str, Any]:
+            return api_case(Choice.seeded(seed))
+
+        def one(c: dict[str, Any]) -> str:
+            return f"{c['function']} {call(c)}"
+    if args.replay is not None:
+        c = make(args.replay)
+        print(c, flush=True)
+        print(one(c))
+        return
+    for seed in range(args.seed, args.seed + args.runs):
+        c = make(seed)
+        try:
+            with bounded(args.timeout):
+                OUTCOMES[one(c)] += 1
+        except Exception as exc:
+            COUNTS["findings"] += 1
+            data = c.get("data", b"")
+            LOG(args).add(args.target, exc, {**c, "seed": seed, "data": data.decode(
+                "utf-8", "surrogateescape")})
+        COUNTS["runs"] += 1
+        if COUNTS["runs"] % 2_000 == 0:
+            _report()
+    _report()
 
 
 def _atheris(args: argparse.Namespace) -> None:

@@ -5,7 +5,6 @@ sweep — and lets anything but a clean, renderable ArchError escape as a findin
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import time
@@ -58,8 +57,6 @@ def _error_renders(err: ArchError) -> None:
 
 
 def _analysis_renders(analysis: archcalc.Analysis, source: archcalc.errors.Source) -> None:
-    from rich.console import Console
-
     from archcalc.check import run_checks
     from archcalc.render import checks, text
     from archcalc.render import sweep as sweep_render
@@ -75,16 +72,25 @@ def _analysis_renders(analysis: archcalc.Analysis, source: archcalc.errors.Sourc
     json.loads(text.to_json(analysis, explain=True))
     text.to_csv(analysis)
     text.to_markdown(analysis, explain=True)
-    console = Console(file=io.StringIO(), width=100)
-    console.print(to_table(analysis, explain=len(analysis.layers) <= 100))  # rich is slow
-    console.print(checks.checks_table("<fuzz>", (analysis, results)))
+    _lines(to_table(analysis, explain=len(analysis.layers) <= 100, width=100), 100)
+    _lines(checks.checks_table("<fuzz>", (analysis, results), width=80), 80)
     job = Sweep(source, {}, limits=LIMITS)
     if job.configurations <= 4:
         outcomes = list(job.run())
         labels = optional_labels(source, job.spans)
         json.loads(sweep_render.sweep_json(outcomes, labels, job.configurations))
         sweep_render.sweep_csv(outcomes, labels)
-        console.print(sweep_render.sweep_table(outcomes, labels))
+        _lines(sweep_render.sweep_table(outcomes, labels, width=80), 80)
+
+
+def _lines(lines: list[tuple[str, str]], width: int) -> None:
+    """A rendering as the terminal gets it: (text, style) lines, none wider than `width`
+    terminal cells (a table narrows or drops columns; it never overflows)."""
+    from rich.cells import cell_len
+
+    for text, style in lines:
+        assert isinstance(text, str) and isinstance(style, str), (text, style)
+        assert cell_len(text) <= width, f"{cell_len(text)} cells > {width}: {text!r}"
 
 
 # ---- token soup ------------------------------------------------------------------------
