@@ -184,3 +184,25 @@ def test_escaped_names_show_as_text_and_run_nothing(tmp_path: Path, open_page, r
     assert page.dialogs == [] and page.console == [] and page.requests == [page.url]
     assert evil in page.page.inner_text("header")
     assert page.page.locator("img").count() == 0
+
+
+def test_ten_thousand_layers_open_segment_by_segment(tmp_path: Path, open_page, run) -> None:
+    """A chain of 10,000 layers (one unlabeled repeat) shows 10 segments of 1,024 layers
+    (32 segments of 32 each: 32 · 32 = 1,024; the tenth holds the last 784); opening one
+    segment and then its first shows layers 1–32."""
+    spec = tmp_path / "chain.arch"
+    spec.write_text("input 32x32x3\n(CONV(16, f=3, p=1) - RELU)*5000\n")
+    out = tmp_path / "chain.html"
+    run("report", str(spec), "-o", str(out))
+    page = open_page(out)
+    tbody = page.page.locator("#layers tbody > tr")
+    assert tbody.count() == 10 and page.console == [] and page.requests == [page.url]
+    first = page.page.locator("#layers tr[data-key]").first
+    first.click()
+    inner = page.page.locator(f'#layers tr[data-in="{first.get_attribute("data-key")}"]')
+    assert inner.count() == 32
+    inner.first.click()
+    layers = page.page.locator(f'#layers tr[data-in="{inner.first.get_attribute("data-key")}"]')
+    assert [layers.nth(k).get_attribute("data-i") for k in range(layers.count())] == [
+        str(i) for i in range(32)]
+    assert page.console == []
