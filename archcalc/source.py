@@ -39,6 +39,9 @@ def read_file(path: str | os.PathLike[str]) -> Source:
     except OSError as exc:
         raise ArchError(f"cannot read the file: {exc.strerror}", None, "",
                         Source(name, "")) from None
+    except ValueError:  # the system takes no name with a NUL in it
+        raise ArchError("no such file: the name contains a NUL character", None,
+                        "check the path", Source(name.replace("\x00", "\\x00"), "")) from None
     except ArchError as err:
         raise err.located(Source(name, "")) from None
 
@@ -97,7 +100,10 @@ def bundled(name: str) -> Path | None:
     if os.path.exists(name) or not name.replace("/", "").replace("_", "").isalnum():
         return None
     path = specs_dir() / f"{name.removesuffix('.arch')}.arch"
-    return path if path.is_file() else None
+    try:
+        return path if path.is_file() else None
+    except OSError:  # a name the system refuses (too long): no spec, and read_file says why
+        return None
 
 
 def spec_names() -> list[str]:

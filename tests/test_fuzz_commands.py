@@ -1,16 +1,19 @@
 """Fuzzing of every command and of the Python API, in the default run (derandomized
-hypothesis): a random command line — analyze, check, sweep, verify and init-stats at tiny
-sizes, export --to torch — on a generated, mutated or zoo file keeps every promise of
+hypothesis): a random command line (tests/fuzz/lines.py) — analyze in every format, check,
+sweep, verify, init-stats and erf at tiny sizes, zoo, export --to torch and --to onnx,
+import, report, draw — on a generated, mutated or zoo file keeps every promise of
 tests/fuzz/commands.py (exit 0, 1 or 2 and no traceback; a located or headed error; valid
-JSON; Python that compiles), and a random API call raises nothing but ArchError
-(tests/fuzz/api.py). The long campaign is `python tests/fuzz/campaign.py --target commands`
-(and `--target api`); see its docstring."""
+JSON; outputs that add up and parse, tests/fuzz/outputs.py), and a random API call raises
+nothing but ArchError, and an exported module matches its description (tests/fuzz/api.py).
+The long campaign is `python tests/fuzz/campaign.py --target commands` (and `--target api`);
+see its docstring."""
 
 from __future__ import annotations
 
 from fuzz.api import api_case, call
-from fuzz.commands import case, run
+from fuzz.commands import run
 from fuzz.findings import bounded
+from fuzz.lines import case
 from fuzz.networks import Choice, small_network, strategy
 from hypothesis import HealthCheck, given, settings
 

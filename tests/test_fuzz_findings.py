@@ -62,3 +62,25 @@ def test_flatten_after_local_is_a_view_in_the_executor() -> None:
                                 env=ENV, input=text)
     doc = json.loads(result.stdout)
     assert result.exit_code == 0, [n for n in doc["layers"] if n["name"] == "flatten1"]
+
+
+@pytest.mark.parametrize("name", ["a" * 5000, "x/" * 3000 + "y", "bad\x00name"])
+@pytest.mark.parametrize("command", ["analyze", "check", "sweep", "verify", "init-stats",
+                                     "report", "draw"])
+def test_a_file_name_the_system_refuses_is_an_input_error(command: str, name: str) -> None:
+    """A name too long for the system (ENAMETOOLONG) raised OSError from the bundled-spec
+    lookup, and a NUL in a name ValueError from os.stat: tracebacks. Each is now exit 2
+    headed by the name, as a missing file is."""
+    result = CliRunner().invoke(app, [command, name], env=ENV)
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert ": error: " in result.stderr.splitlines()[0]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name", ["a" * 5000, "bad\x00name"])
+def test_the_api_refuses_a_path_the_system_refuses(name: str) -> None:
+    from pathlib import Path
+
+    with pytest.raises(archcalc.ArchError):
+        archcalc.analyze(Path(name))

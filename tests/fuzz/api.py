@@ -10,7 +10,8 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from fuzz.commands import FOLDER, PARAM, loads
+from fuzz.commands import FOLDER, loads
+from fuzz.lines import PARAM
 from fuzz.networks import Choice, any_input, tiny_input
 
 import archcalc

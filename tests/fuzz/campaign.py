@@ -7,10 +7,11 @@ command of the command line, and the Python API.
     python tests/fuzz/campaign.py --target api --runs 30000          # archcalc.analyze ...
     python tests/fuzz/campaign.py --target commands --replay 1234    # one case, traceback out
 
---target commands runs case number SEED (from --seed on) of tests/fuzz/commands.py: a
-command line with random options on a generated, mutated or zoo file, in-process, checked for
-every promise there (exit status, located errors, valid JSON, ...); --target api does the same
-with tests/fuzz/api.py. A finding there does not stop the campaign: its class (exception type
+--target commands runs case number SEED (from --seed on) of tests/fuzz/lines.py: a command
+line of any command with random options on a generated, mutated or zoo file, in-process,
+checked for every promise of tests/fuzz/commands.py and tests/fuzz/outputs.py (exit status,
+located errors, valid JSON, figures that add up, well-formed pictures, ...); --target api
+does the same with tests/fuzz/api.py. A finding there does not stop the campaign: its class (exception type
 and innermost archcalc frame, or the promise broken) is counted and its first cases saved as
 JSON in --artifacts, each with its seed for --replay. Every input is bounded by --timeout
 seconds (SIGALRM): past it, a `hang` finding.
@@ -129,7 +130,8 @@ def _seeded(args: argparse.Namespace) -> None:
     from fuzz.networks import Choice
 
     if args.target == "commands":
-        from fuzz.commands import case, run
+        from fuzz.commands import run
+        from fuzz.lines import case
 
         def make(seed: int) -> dict[str, Any]:
             argv, data = case(Choice.seeded(seed))
