@@ -11,10 +11,10 @@ command of the command line, and the Python API.
 line of any command with random options on a generated, mutated or zoo file, in-process,
 checked for every promise of tests/fuzz/commands.py and tests/fuzz/outputs.py (exit status,
 located errors, valid JSON, figures that add up, well-formed pictures, ...); --target api
-does the same with tests/fuzz/api.py. A finding there does not stop the campaign: its class (exception type
-and innermost archcalc frame, or the promise broken) is counted and its first cases saved as
-JSON in --artifacts, each with its seed for --replay. Every input is bounded by --timeout
-seconds (SIGALRM): past it, a `hang` finding.
+does the same with tests/fuzz/api.py. A finding there does not stop the campaign: its class
+(exception type and innermost archcalc frame, or the promise broken) is counted and its
+first cases saved as JSON in --artifacts, each with its seed for --replay. Every input is
+bounded by --timeout seconds (SIGALRM): past it, a `hang` finding.
 
 Every input goes through `exercise` (tests/fuzz/harness.py): it must be analyzed and
 rendered, or refused with a located ArchError. Anything else is a finding: atheris stops,
