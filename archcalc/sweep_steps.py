@@ -27,7 +27,7 @@ from archcalc.layers import Layer, Shape
 from archcalc.placement import Placement, placements
 from archcalc.settings import Settings
 
-MAX_STEPS = 500_000  # the trie is emptied when it holds more (memory stays bounded)
+MAX_STEPS = 50_000  # the trie is emptied when it holds more (~70 MB at the most)
 
 
 @dataclass(slots=True)
