@@ -28,6 +28,7 @@ COMMANDS = {
     "check": ["check", "specs/alexnet.arch"],
     "verify": ["verify", "lenet5"],
     "init-stats": ["init-stats", str(ROOT / "examples" / "init_stats.arch")],
+    "sweep": ["sweep", "convnet_pattern", "-D", "N=1..2", "-D", "M=5..6", "--sort", "-params"],
     "zoo": ["zoo"],
 }
 
