@@ -21,12 +21,15 @@ _NUMBER = re.compile(r"(?P<mantissa>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?
                      r"\s*(?P<suffix>[A-Za-z]*)")
 
 
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~])")
+# Inside a line (a table cell, a list item's text) only these start markup: emphasis,
+# code, links and images (`[`), HTML tags and entities, strikethrough, a table's `|`.
+# `#`, `+`, `-`, `1.` mean something only at a line's start, where archcalc writes none.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|<>&~])")
 
 
 def markdown_text(text: str) -> str:
-    """`text` as literal Markdown: every character CommonMark could read as markup (links,
-    emphasis, HTML tags and entities, a table's `|`) escaped with a backslash."""
+    """`text` as literal Markdown inside a line: every character CommonMark or GitHub could
+    read as markup there (links, emphasis, HTML tags and entities, a table's `|`) escaped."""
     return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 

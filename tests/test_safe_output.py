@@ -107,14 +107,15 @@ INJECTING = "[click](javascript:x.y)<img src=x onerror=alert(1)>_a|b&amp;"
 @pytest.mark.parametrize("command", ["analyze", "verify", "init-stats"])
 def test_markdown_titles_and_names_are_literal(tmp_path: Path, command: str) -> None:
     """A file name becomes the title: in Markdown it may neither make a link or an HTML tag
-    nor break the table; every markup character is backslash-escaped (CommonMark §2.4)."""
+    nor break the table; every character that starts markup inside a line is backslash-escaped
+    (CommonMark §2.4): `[` (no link without it), `<`, `&`, `_`, `|`."""
     path = tmp_path / f"{INJECTING}.arch"
     path.write_text("input 8x8x3\nCONV(4) - RELU\n", encoding="utf-8")
     result = run(command, str(path), "--format", "markdown")
     assert result.exit_code == 0, result.output
     title = result.stdout.splitlines()[0]
-    assert title.startswith("**\\[click\\]\\(javascript:x\\.y\\)\\<img src=x onerror=alert"
-                            "\\(1\\)\\>\\_a\\|b\\&amp;**"), title
+    assert title.startswith("**\\[click\\](javascript:x.y)\\<img src=x onerror=alert"
+                            "(1)\\>\\_a\\|b\\&amp;**"), title
     for line in result.stdout.splitlines():
         if line.startswith("|"):  # every row of a table has as many cells as its header
             assert line.replace("\\|", "").count("|") == \
@@ -125,5 +126,7 @@ def test_markdown_text_escapes_every_markup_character() -> None:
     from archcalc.units import markdown_text
 
     assert markdown_text("a_b*c`d`|e<f>[g](h)!#~&") == \
-        "a\\_b\\*c\\`d\\`\\|e\\<f\\>\\[g\\]\\(h\\)\\!\\#\\~\\&"
-    assert markdown_text("conv1") == "conv1"
+        "a\\_b\\*c\\`d\\`\\|e\\<f\\>\\[g\\](h)!#\\~\\&"
+    # the dots, signs and brackets of names and numbers stay as written
+    assert markdown_text("layer2.conv1 (-1) 4.2MB 34,848 (2)") == \
+        "layer2.conv1 (-1) 4.2MB 34,848 (2)"
