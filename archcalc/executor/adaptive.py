@@ -150,13 +150,12 @@ def _by_rows(layer: Any, x: tuple[int, ...], y: tuple[int, ...]) -> int:
     return copies(layer, x, y) + 2 * y[0] * x[1] * x[2]
 
 
-def _field(maps: list[Array], layer: Any, hyper: dict[str, Any]) -> Array:
-    m = maps[0]
-    cache = _cache(m, hyper["size"])
-    return fields.bounds_union(m, cache.rows, cache.cols)
+def _field(maps: list[fields.Field], layer: Any, hyper: dict[str, Any]) -> fields.Field:
+    m, size = maps[0], hyper["size"]
+    return fields.bounds_union(m, bounds(len(m.rows), size[0]), bounds(len(m.cols), size[1]))
 
 
-def _pad_field(maps: list[Array], layer: Any, hyper: dict[str, Any]) -> Array:
+def _pad_field(maps: list[fields.Field], layer: Any, hyper: dict[str, Any]) -> fields.Field:
     return fields.padded(maps[0], hyper["padding"])
 
 

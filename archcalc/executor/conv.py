@@ -210,7 +210,7 @@ def _columns(layer: Any, x: Shape, y: Shape) -> int:
     return 2 * y[0] * y[1] * int(layer.f.h) * int(layer.f.w) * x[2] + 2 * padded_elements(layer, x)
 
 
-def _field(maps: list[Array], layer: Any, hyper: dict[str, Any]) -> Array:
+def _field(maps: list[fields.Field], layer: Any, hyper: dict[str, Any]) -> fields.Field:
     """Each output unit reads its window (all taps: no weight of a field is structurally 0)."""
     window = Window(pair(layer.f), hyper["stride"], hyper["padding"],
                     hyper.get("dilation", (1, 1)))  # LOCAL has no dilation

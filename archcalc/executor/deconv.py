@@ -121,7 +121,7 @@ def _scatter(layer: Any, x: Shape, y: Shape) -> int:
     return 2 * x[0] * x[1] * int(layer.f.h) * int(layer.f.w) * y[2] + 2 * y[0] * y[1] * y[2]
 
 
-def _field(maps: list[Array], layer: Any, hyper: dict[str, Any]) -> Array:
+def _field(maps: list[fields.Field], layer: Any, hyper: dict[str, Any]) -> fields.Field:
     """Each input unit reaches its scatter taps; the output is cropped as the kernel's."""
     m = maps[0]
     window = Window(pair(layer.f), hyper["stride"], NO_PADDING, hyper["dilation"])

@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from . import fields
 from .base import HW, Array
+from .fields import Field
 from .geometry import pair
 from .registry import Kernel, register
 
@@ -136,14 +138,16 @@ def _upscale(layer: Any) -> HW:
     return pair(layer.s)
 
 
+def _upsample_field(maps: list[Field], layer: Any, hyper: dict[str, Any]) -> Field:
+    return fields.upsampled(maps[0], hyper["factor"])
+
+
 register(Kernel("add", add_forward, add_backward, merge=True))
 # In the probe a factor can be 0 (a transposed conv's hole, with zero biases), hiding the
 # other factor's support: a product's field is the union of its factors', as a sum's.
 register(Kernel("mul", mul_forward, mul_backward, merge=True, probe="add"))
 # one channel per path in the thin probe: their sum has the union of their supports
 register(Kernel("concat", concat_forward, concat_backward, merge=True, thin="add"))
-def _upsample_field(maps: list[Array], layer: Any, hyper: dict[str, Any]) -> Array:
-    return upsample_forward(maps[0], factor=hyper["factor"])[0]
 
 
 register(Kernel("upsample", upsample_forward, upsample_backward, _factor, upscale=_upscale,

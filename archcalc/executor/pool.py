@@ -156,14 +156,14 @@ def _pool_stride(layer: Any) -> HW:
     return pair(layer.s) if layer.s is not None else pair(layer.f)
 
 
-def _field(maps: list[Array], layer: Any, hyper: dict[str, Any]) -> Array:
+def _field(maps: list[fields.Field], layer: Any, hyper: dict[str, Any]) -> fields.Field:
     """Each output reads its window; the ceil overhang is padding."""
     m = maps[0]
     return fields.window_union(m, _window(spatial(m.shape), hyper["kernel"], hyper["stride"],
                                           hyper["padding"], hyper["overhang"]))
 
 
-def _gap_field(maps: list[Array], layer: Any, hyper: dict[str, Any]) -> Array:
+def _gap_field(maps: list[fields.Field], layer: Any, hyper: dict[str, Any]) -> fields.Field:
     return fields.whole(maps[0], keepdims=True)
 
 

@@ -1,18 +1,11 @@
-"""Receptive fields measured as gradient supports (docs/executor.md, "The RF probe").
+"""Receptive fields measured as supports (docs/executor.md, "The receptive-field probe").
 
-For a node, seed ∂/∂(output) with ones at one output position (all channels), backpropagate to
-the input, and read off the rows and columns where the input gradient is non-zero. To make that
-support the structural one, the probe runs a positive network: weights U(0.5, 1.5)/fan_in,
-biases 0, a positive input, AVGPOOL in place of MAXPOOL (the slides' probe), and the kinds that
-could zero or cancel a gradient as identities — each kind's `probe` stand-in in KERNELS (SOFTMAX,
-whose channel sum is constant; MAXOUT, the normalizations BN, LRN, LAYERNORM, GROUPNORM; DROPOUT
-and DROPPATH; RELU6 and HARDSIGMOID, flat past their kinks). It is thin: one channel per layer
-and groups ignored — with positive weights a position's support is the union over channels, so
-the channel count cannot change it (tests/executor/test_probe.py checks that on full-width
-nets); kinds that need channels stand aside there too (`thin`: CONCAT as ADD, CHANNELSHUFFLE).
-The backward pass carries supports: each node's input gradient is replaced by its indicator
-[dx ≠ 0], which through non-negative Jacobians keeps every support exact and
-lets float32 probe any depth without underflow.
+For a node's probed output units, the rows and columns of the input pixels they depend on, and
+whether they read padding: from field maps (supports.FieldMaps, fields.py — each kind's rule
+unites, per axis, the units its kernel reads: one pass over the network per probe size), or
+from the reference, the support of an input gradient in a positive network
+(supports.GradientSupports: one backward pass per node), which the tests compare the maps
+with and which stands in where a map is not a product of its axes.
 
 Units u, u+1, …, u+P around the centre are probed, P being the period of the layout: the
 product of the upsampling factors (DECONV, UPSAMPLE) on the way, 1 without them; at most
@@ -20,7 +13,7 @@ MAX_PERIOD + 1 units, and beyond that period no size, jump or start is measured:
 units are compared one by one. From their
 supports [lo_t, hi_t] (centres c_t): size = max extent, jump = (c_P − c_0)/P, start = mean of
 c_0 … c_(P−1) − (u + (P−1)/2)·jump. That is exact when the units read no padding on any path
-(their values stay finite when the same net runs with NaN padding) and their supports keep off
+(their padding flag is clear) and their supports keep off
 the border; until then the input grows by T·⌈1.3^k⌉ pixels, T a multiple of the product of
 strides (which keeps every padding and rounding as it was), and a node is retried only once the
 nodes it reads from are settled. Layers after FC, FLATTEN or GAP see the whole input at any
@@ -38,13 +31,14 @@ from fractions import Fraction
 
 from archcalc.graph import INPUT, Graph
 
+from .fields import NotSeparable
 from .kernels import KERNELS
 from .network import Tick
 from .supports import FieldMaps, GradientSupports, Supports
 
 MAX_PIXELS = 1 << 24  # pixels × probed units of the grown probe input
 MAX_PERIOD = 16
-GROWTH = 1.3  # the k-th retry adds T·⌈1.3^k⌉ pixels: at most 30 % more than needed
+GROWTH = 1.3  # the k-th retry adds T·⌈1.3^k⌉ pixels (more than the last): ≤ 30 % too many
 MAX_GROWTH = 40
 
 
@@ -138,15 +132,15 @@ def probe(graph: Graph, seed: int = 0, tick: Tick | None = None, gradients: bool
     base = (graph.input[0], graph.input[1])
     extent, pending = base, set(range(len(graph.nodes)))
     found: dict[str, RFProbe] = {}
+    more = 0
     for k in range(MAX_GROWTH + 1):
         batch = max(lay.units(i) for i in pending)
         step = [math.lcm(*[lay.step[i][a] for i in pending]) for a in (0, 1)]
-        more = math.ceil(GROWTH ** (k + 1))
+        more = max(more + 1, math.ceil(GROWTH ** (k + 1)))  # never the same size twice
         grown = (base[0] + step[0] * more, base[1] + step[1] * more)
         final = k == MAX_GROWTH or grown[0] * grown[1] * batch > MAX_PIXELS
         needed = _ancestors(graph, pending)
-        source: Supports = GradientSupports(graph, extent, needed, batch, seed, thin) \
-            if gradients else FieldMaps(graph, extent, needed)
+        source = _supports(graph, extent, needed, batch, seed, gradients, thin)
         clipped: set[int] = set()
         for i in sorted(pending):
             source_node = _pointwise_input(graph, i)
@@ -171,6 +165,17 @@ def probe(graph: Graph, seed: int = 0, tick: Tick | None = None, gradients: bool
             break
         extent = grown
     return found
+
+
+def _supports(graph: Graph, extent: tuple[int, int], needed: set[int], batch: int, seed: int,
+              gradients: bool, thin: bool) -> Supports:
+    """Field maps, or gradient supports when asked for or where a map is not separable."""
+    if not gradients:
+        try:
+            return FieldMaps(graph, extent, needed)
+        except NotSeparable:
+            pass
+    return GradientSupports(graph, extent, needed, batch, seed, thin)
 
 
 def _pointwise_input(graph: Graph, i: int) -> int | None:

@@ -25,6 +25,7 @@ import numpy as np
 
 from . import fields
 from .base import HW, Array, Grads
+from .fields import Field
 from .gemm import MacCounter
 from .init import Draw
 
@@ -32,7 +33,7 @@ Shape = tuple[int, ...]
 Hyper = Callable[[Any, Shape, bool], dict[str, Any]]  # (layer, input shape, thin probe)
 MakeWeights = Callable[[Any, Shape, Draw], dict[str, Array]]
 MakeBuffers = Callable[[Any, Shape], dict[str, Array]]
-FieldRule = Callable[[list[Array], Any, dict[str, Any]], Array]  # (input maps, layer, hyper)
+FieldRule = Callable[[list[Field], Any, dict[str, Any]], Field]  # (input maps, layer, hyper)
 CONTEXT = ("counter", "rng", "out", "running", "pad_value")
 
 
@@ -130,8 +131,7 @@ class Kernel:
         dx, grads = result if self.weights is not None else (result, {})
         return (list(dx) if self.merge else [dx]), grads
 
-
-    def run_field(self, maps: list[Array], layer: Any) -> Array:
+    def run_field(self, maps: list[Field], layer: Any) -> Field:
         """The field map of one node from its inputs' (docs/executor.md, "The receptive-field
         probe")."""
         if self.field_map is not None:

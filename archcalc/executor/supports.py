@@ -1,7 +1,8 @@
 """Where the receptive-field probe reads its supports at one probe input size: field maps
-(`FieldMaps`, what `verify` uses: one pass over the network for every node), or gradient
-supports (`GradientSupports`, the reference the tests compare the maps with: one backward pass
-per node).
+(`FieldMaps`, what `verify` uses: one pass over the network for every node, each node costing
+its height plus its width), or gradient supports (`GradientSupports`, the reference the tests
+compare the maps with, and the probe's fallback where a map is not separable: one backward
+pass per node).
 
 Both answer, for a node and some of its output units (or the whole output), the rows and
 columns of the input pixels the units depend on and whether any unit reads padding
@@ -37,45 +38,29 @@ class Supports(Protocol):
 
 
 class FieldMaps:
-    """Field maps (archcalc/executor/fields.py) of the nodes in `needed`, made in graph order
-    as `read` asks for them; a map is dropped once every node that reads it has its own."""
+    """Field maps (archcalc/executor/fields.py) of the nodes in `needed`, all made at once, in
+    graph order; `fields.NotSeparable` when a unit of one reads no input pixel."""
 
     def __init__(self, graph: Graph, extent: tuple[int, int], needed: set[int]) -> None:
-        self.graph, self.needed = graph, needed
-        self.maps: dict[int, Array] = {INPUT: fields.input_map(extent)}
-        self.readers = {INPUT: 0} | {i: 0 for i in needed}
-        for i in needed:
-            for j in graph.nodes[i].inputs:
-                self.readers[j] += 1
-        self.done = 0  # nodes below this index are made (or not needed)
-
-    def _map(self, i: int) -> Array:
-        while self.done <= i:
-            k, self.done = self.done, self.done + 1
-            if k not in self.needed:
-                continue
-            node = self.graph.nodes[k]
+        self.maps: dict[int, fields.Field] = {INPUT: fields.input_field(extent)}
+        for k in sorted(needed):
+            node = graph.nodes[k]
             try:
-                self.maps[k] = KERNELS[node.layer.kind].run_field(
-                    [self.maps[j] for j in node.inputs], node.layer)
+                made = KERNELS[node.layer.kind].run_field([self.maps[j] for j in node.inputs],
+                                                          node.layer)
             except (ValueError, IndexError) as exc:  # as the forward pass reports one
                 raise ExecutionError(node.name, "receptive field", exc) from exc
-            for j in node.inputs:
-                self.readers[j] -= 1
-                if self.readers[j] == 0 and j != i:
-                    del self.maps[j]
-        return self.maps[i]
+            self.maps[k] = made if made is self.maps[node.inputs[0]] else fields.checked(made)
 
     def shape(self, i: int) -> tuple[int, ...]:
-        return tuple(self._map(i).shape)
+        return self.maps[i].shape
 
     def read(self, i: int, units: list[Unit] | None) -> tuple[list[Support], bool]:
-        m = self._map(i)
+        m = self.maps[i]
         if units is None:
-            return [fields.boxes(fields.whole(m)[0].reshape(-1))], not fields.reads_padding(m)
-        cells = [m[0, r, c] for r, c in units]
-        return [fields.boxes(cell) for cell in cells], \
-            not any(fields.reads_padding(cell) for cell in cells)
+            m = fields.whole(m)
+            units = [(0, 0)]
+        return [m.box(r, c) for r, c in units], not any(m.reads_padding(r, c) for r, c in units)
 
 
 class GradientSupports:

@@ -4,6 +4,7 @@ the supports of input gradients, the thin gradient probe against the real widths
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +13,10 @@ from test_properties import architecture
 import archcalc
 from archcalc.executor.kernels import KERNELS
 from archcalc.executor.probe import layout, probe
+from archcalc.executor.supports import FieldMaps
 from archcalc.executor.verify import compare
+
+SPECS = Path(__file__).resolve().parents[2] / "specs"
 
 
 def fields(text: str, gradients: bool = False, thin: bool = True):  # type: ignore[no-untyped-def]
@@ -154,3 +158,12 @@ def test_field_maps_agree_with_gradient_supports(text: str) -> None:
     same padding flags, at every size the probe grows to."""
     graph = archcalc.build_graph(text)
     assert probe(graph) == probe(graph, gradients=True), text
+
+
+@pytest.mark.parametrize("spec", ["resnet18", "googlenet", "mobilenet_v2", "vgg16"])
+def test_the_zoos_field_maps_are_products(spec: str) -> None:
+    """No window of these reads padding alone and no DECONV leaves holes: verify reads their
+    fields from the maps, never from the gradient reference."""
+    graph = archcalc.build_graph(SPECS / f"{spec}.arch")
+    maps = FieldMaps(graph, (graph.input[0], graph.input[1]), set(range(len(graph.nodes))))
+    assert len(maps.maps) == len(graph.nodes) + 1
