@@ -97,11 +97,10 @@ class Figures:
 
 
 def total(items: Iterable[Figures]) -> Figures:
-    """The sum of `items`, figure by figure."""
-    result = Figures()
-    for item in items:
-        result = result + item
-    return result
+    """The sum of `items`, figure by figure (one pass per figure: linear and quick for a
+    million layers)."""
+    listed = list(items)
+    return Figures(*(sum(getattr(item, c.value) for item in listed) for c in COUNTS))
 
 
 COUNTS = tuple(Column(f.name) for f in fields(Figures))  # the figure columns, in field order

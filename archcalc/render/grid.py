@@ -63,13 +63,12 @@ def layout(cols: Sequence[Col], rows: Sequence[Row], width: int | None) -> Laid:
             if w > natural[i]:
                 natural[i] = w
     shown, widths, gap = _fit(cols, natural, width)
-    lines = [(_line([cols[i].header for i in shown], [cols[i] for i in shown], widths, gap),
-              "bold")]
+    kept = [cols[i] for i in shown]
+    lines = [(_line([c.header for c in kept], kept, widths, gap), "bold")]
     total = sum(widths) + gap * (len(widths) - 1)
     lines.append((RULE * total, "dim"))
     for row in rows:
-        lines.append((_line([row.cells[i] for i in shown], [cols[i] for i in shown], widths,
-                            gap), row.style))
+        lines.append((_line([row.cells[i] for i in shown], kept, widths, gap), row.style))
         if row.rule_after:
             lines.append((RULE * total, "dim"))
     return Laid(lines, [cols[i].header for i in range(len(cols)) if i not in shown])

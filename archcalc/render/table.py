@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from archcalc.analyze import Analysis, GroupReport, LayerReport
 from archcalc.render.common import LEGEND, rf_size
@@ -13,8 +14,13 @@ from archcalc.render.explain import explain_lines
 from archcalc.render.grid import Col, Row, dropped_note, layout, wrap
 from archcalc.render.notes import misfit_text, placement_text
 from archcalc.render.totals import totals_lines
-from archcalc.units import compact, grouped, shape_text
+from archcalc.units import compact as exact_compact
+from archcalc.units import grouped, shape_text
 from archcalc.values import show
+
+# The same few counts recur down a long network: each is worded once (compact is exact,
+# with Fractions, and was most of a million-layer table's time).
+compact = lru_cache(maxsize=4096)(exact_compact)
 
 Lines = list[tuple[str, str]]
 Report = LayerReport | GroupReport

@@ -8,6 +8,7 @@ import io
 import json
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from archcalc.analyze import Analysis, LayerReport
@@ -79,17 +80,25 @@ def _value(value: object) -> object:
 
 
 def _layer(r: LayerReport, explain: bool) -> dict[str, Any]:
-    row: dict[str, Any] = {column.key: _cell(r, column) for column in LAYER_COLUMNS}
+    row: dict[str, Any] = {key: get(r) for _, key, get in _getters()}
     if explain:
         row["formulas"] = dict(layer_rows(r))
     return row
 
 
-def _cell(r: LayerReport, column: Column) -> object:
-    """One layer's value of a column, as JSON data."""
-    if column in COUNTS:
-        return r[column]
-    return _CELLS[column](r)
+Getter = Callable[[LayerReport], object]
+
+
+@cache
+def _getters() -> tuple[tuple[Column, str, Getter], ...]:
+    """Each layer column, its key, and the function that gives a layer's value of it as JSON
+    data — looked up once, not once per layer (a million layers stream)."""
+    return tuple((column, column.key, _count(column.value) if column in COUNTS
+                  else _CELLS[column]) for column in LAYER_COLUMNS)
+
+
+def _count(name: str) -> Getter:
+    return lambda r: int(getattr(r, name))
 
 
 _CELLS: dict[Column, Callable[[LayerReport], object]] = {
@@ -142,9 +151,10 @@ def to_csv(analysis: Analysis) -> str:
         header += [f"rf_{a}" for a in ("size", "jump", "start")] if column is Column.rf \
             else [column.key]
     writer.writerow(header)
+    getters = _getters()
     for r in analysis.layers:
-        writer.writerow(safe_cells([text for column in LAYER_COLUMNS
-                                    for text in _csv_cells(r, column)]))
+        writer.writerow(safe_cells([text for column, _, get in getters
+                                    for text in _csv_cells(r, column, get)]))
     writer.writerow(safe_cells([cell for column in LAYER_COLUMNS
                                 for cell in _total_cells(analysis, column)]))
     return out.getvalue()
@@ -162,10 +172,10 @@ def _total_cells(analysis: Analysis, column: Column) -> list[object]:
              Column.note: f"training memory {t.memory_training} bytes"}.get(column, "")]
 
 
-def _csv_cells(r: LayerReport, column: Column) -> list[object]:
+def _csv_cells(r: LayerReport, column: Column, get: Getter) -> list[object]:
     if column is Column.rf:
         return [_pair(r, "size"), _pair(r, "jump"), _pair(r, "start")]
-    value = _cell(r, column)
+    value = get(r)
     if isinstance(value, bool):
         return [str(value).lower()]
     if isinstance(value, list):
