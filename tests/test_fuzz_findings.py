@@ -84,3 +84,34 @@ def test_the_api_refuses_a_path_the_system_refuses(name: str) -> None:
 
     with pytest.raises(archcalc.ArchError):
         archcalc.analyze(Path(name))
+
+
+EXECUTOR_ARGUMENTS = [  # found by the API fuzzer's first campaign (tests/fuzz/api.py)
+    ({"options": {"dtype": "bfloat16"}}, "TypeError in executor/network.py Net.input"),
+    ({"options": {"dtype": 4}}, "ValueError in executor/verify.py (Dtype(4))"),
+    ({"options": {"seed": -1}}, "ValueError from NumPy's SeedSequence"),
+    ({"options": {"batch": 0}}, "ExecutionError (not an ArchError) in executor/network.py"),
+    ({"max_memory": "64MB"}, "TypeError in executor/guard.py check_memory"),
+    ({"gradcheck_samples": 1.5}, "TypeError in executor/gradcheck_net.py"),
+]
+
+
+@pytest.mark.parametrize(("arguments", "found"), EXECUTOR_ARGUMENTS,
+                         ids=[found.split()[0] + "-" + str(i)
+                              for i, (_, found) in enumerate(EXECUTOR_ARGUMENTS)])
+@pytest.mark.xfail(strict=True, reason="archcalc/executor (trace.Options, verify.verify, "
+                   "guard.check_memory): verify's Python arguments are not checked; the command "
+                   "line validates them first, so only the API reaches these")
+def test_verify_refuses_bad_arguments_with_an_arch_error(arguments: dict[str, object],
+                                                         found: str) -> None:
+    """docs: errors raise archcalc.ArchError. verify's own arguments out of their domain
+    (an unknown dtype, a negative seed, no images, a size written as text, a fraction of a
+    sample) must be refused as the API's analyze refuses them, by an ArchError naming the
+    argument, not a TypeError or ValueError from inside NumPy (`found` says which)."""
+    from archcalc.executor.network import Options
+    from archcalc.executor.verify import verify
+
+    given = dict(arguments)
+    options = Options(**given.pop("options", {}))  # type: ignore[arg-type]
+    with pytest.raises(archcalc.ArchError):
+        verify("input 4x4x2\nCONV(2, f=1) - RELU\n", options=options, **given)  # type: ignore[arg-type]
