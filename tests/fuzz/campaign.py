@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import signal
 import sys
 import time
 from collections import Counter
@@ -48,6 +49,7 @@ START = time.perf_counter()
 
 def main() -> None:
     args = _arguments()
+    signal.signal(signal.SIGTERM, _stopped)  # a campaign stopped early still reports
     Path(args.artifacts).mkdir(parents=True, exist_ok=True)
     if args.target != "analyzer":
         _seeded(args)
@@ -55,6 +57,12 @@ def main() -> None:
         _hypothesis(args)
     else:
         _atheris(args)
+
+
+def _stopped(signum: int, frame: object) -> None:
+    print(f"\n[campaign] stopped (signal {signum})", flush=True)
+    _report()
+    sys.exit(0)
 
 
 def _arguments() -> argparse.Namespace:

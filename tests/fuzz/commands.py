@@ -142,6 +142,10 @@ def _inconclusive(args: list[str], stdin: bytes | None) -> bool:
     i = next((k for k, a in enumerate(args) if a in ("-f", "--format")), None)
     rest = args if i is None else args[:i] + args[i + 2:]
     result = _invoke([*rest, "-f", "json"], stdin)
+    if result.exit_code != 1 or (result.exception and not isinstance(result.exception,
+                                                                      SystemExit)):
+        raise Broken("verify: exit 1, but not again with -f json", f"exit {result.exit_code}, "
+                     f"{result.exception!r}: {result.stderr[-1000:]}")
     doc = loads(result.stdout)
     assert isinstance(doc, dict)
     figures = ("output", "params", "buffers", "macs", "memory", "rf")
