@@ -30,7 +30,7 @@ class Col:
     shrink: int = 0  # > 0: text that may be cut with "…" down to this many cells
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     cells: Sequence[str]
     style: str = ""  # "bold", "dim", "yellow", "green", "red": applied to the whole line

@@ -8,19 +8,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from archcalc import units
 from archcalc.analyze import Analysis, GroupReport, LayerReport
 from archcalc.render.common import LEGEND, rf_size
 from archcalc.render.explain import explain_lines
 from archcalc.render.grid import Col, Row, dropped_note, layout, wrap
 from archcalc.render.notes import misfit_text, placement_text
 from archcalc.render.totals import totals_lines
-from archcalc.units import compact as exact_compact
-from archcalc.units import grouped, shape_text
 from archcalc.values import show
 
-# The same few counts recur down a long network: each is worded once (compact is exact,
-# with Fractions, and was most of a million-layer table's time).
-compact = lru_cache(maxsize=4096)(exact_compact)
+# The same few counts and shapes recur down a long network: each is worded once, and its
+# text shared by the rows (compact is exact, with Fractions: most of a long table's time).
+compact = lru_cache(maxsize=4096)(units.compact)
+grouped = lru_cache(maxsize=4096)(units.grouped)
+shape_text = lru_cache(maxsize=4096)(units.shape_text)
 
 Lines = list[tuple[str, str]]
 Report = LayerReport | GroupReport

@@ -45,7 +45,7 @@ def to_json(analysis: Analysis, explain: bool = False) -> str:
         "settings": {"batch": s.batch, "dtype": str(s.dtype), "optimizer": str(s.optimizer),
                      "strict": s.strict, "count_inplace": s.count_inplace, "amp": s.amp,
                      "freeze": list(s.freeze), "floor": s.floor},
-        "layers": [_layer(r, explain) for r in analysis.layers],
+        "layers": (_layer(r, explain) for r in analysis.layers),  # one at a time
         "totals": totals,
         "warnings": [warning_object(w) for w in analysis.warnings],
     }
