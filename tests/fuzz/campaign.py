@@ -19,9 +19,8 @@ bounded by --timeout seconds (SIGALRM): past it, a `hang` finding.
 Every input goes through `exercise` (tests/fuzz/harness.py): it must be analyzed and
 rendered, or refused with a located ArchError. Anything else is a finding: atheris stops,
 prints the traceback and writes the input as `crash-*` into --artifacts. An input slower
-than --slow seconds to analyze (or to render, per 250 layers of output: the rich table of
-ResNet-152 with --explain alone takes a second) is a finding too, a hang in the making: it
-is saved as `slow-*.arch` there and the campaign goes on. The atheris corpus starts from
+than --slow seconds of CPU time (not wall time: the machine may be shared) to analyze (or
+to render, per 250 layers of output) is a finding too, a hang in the making: it is saved as `slow-*.arch` there and the campaign goes on. The atheris corpus starts from
 the zoo and tests/bad/ (each seed prefixed with a mode byte: raw file bytes, a mutated
 spec, or token soup) and grows in --corpus, outside the repository. The settings (strict,
 optional, batch, dtype, ...) vary with the input's last byte. Replay a finding with
@@ -83,7 +82,7 @@ def _timed(data: bytes, args: argparse.Namespace) -> None:
     """One input through the harness, counted and timed."""
     from fuzz.harness import LAST, exercise
 
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         with bounded(args.timeout):
             analyzed = exercise(data)
@@ -92,7 +91,7 @@ def _timed(data: bytes, args: argparse.Namespace) -> None:
         COUNTS["findings"] += 1
         LOG(args).add("analyzer", exc, {"data": data.decode("utf-8", "surrogateescape")})
         return
-    took = time.perf_counter() - start
+    took = time.process_time() - start
     COUNTS["runs"] += 1
     COUNTS["analyzed" if analyzed else "refused"] += 1
     if LAST["analysis"] > args.slow or took > args.slow * (1 + LAST["layers"] / 250):
