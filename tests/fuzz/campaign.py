@@ -20,8 +20,9 @@ Every input goes through `exercise` (tests/fuzz/harness.py): it must be analyzed
 rendered, or refused with a located ArchError. Anything else is a finding: atheris stops,
 prints the traceback and writes the input as `crash-*` into --artifacts. An input slower
 than --slow seconds of CPU time (not wall time: the machine may be shared) to analyze (or
-to render, per 250 layers of output) is a finding too, a hang in the making: it is saved as `slow-*.arch` there and the campaign goes on. The atheris corpus starts from
-the zoo and tests/bad/ (each seed prefixed with a mode byte: raw file bytes, a mutated
+to render, per 250 layers of output) is a finding too, a hang in the making: it is saved
+as `slow-*.arch` there and the campaign goes on. The atheris corpus starts from the zoo and
+tests/bad/ (each seed prefixed with a mode byte: raw file bytes, a mutated
 spec, or token soup) and grows in --corpus, outside the repository. The settings (strict,
 optional, batch, dtype, ...) vary with the input's last byte. Replay a finding with
 `python -c "import sys; sys.path[:0] = ['tests']; from fuzz.harness import exercise;
