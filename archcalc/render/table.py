@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from archcalc import units
+from archcalc import paused_gc, units
 from archcalc.analyze import Analysis, GroupReport, LayerReport
 from archcalc.render.common import LEGEND, rf_size
 from archcalc.render.explain import explain_lines
@@ -91,6 +91,7 @@ COLUMNS: dict[str, Shown] = {
 DEFAULT_COLUMNS = tuple(k for k, s in COLUMNS.items() if s.default)
 
 
+@paused_gc()  # a long network's rows are acyclic: no collections while made
 def to_table(analysis: Analysis, explain: str | bool | None = None, width: int | None = None,
              columns: Sequence[str] = DEFAULT_COLUMNS, depth: int | None = None) -> Lines:
     """The whole terminal rendering at `width`: title, layer table (groups nested deeper than

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from archcalc import paused_gc
 from archcalc.analyze import Analysis, LayerReport
 from archcalc.conventions import ChannelsFirst
 from archcalc.errors import ArchError, Span
@@ -30,6 +31,7 @@ from archcalc.units import (
 from archcalc.values import show
 
 
+@paused_gc()  # a long network's rows are acyclic: no collections while made
 def to_json(analysis: Analysis, explain: bool = False) -> str:
     """The stable JSON interface: its keys are documented and kept."""
     s = analysis.settings
@@ -142,6 +144,7 @@ def error_json(err: ArchError) -> str:
     return json.dumps({"error": error_object(err)}, indent=1, ensure_ascii=False) + "\n"
 
 
+@paused_gc()
 def to_csv(analysis: Analysis) -> str:
     """One row per layer and a final `total` row; exact integers."""
     out = io.StringIO()
@@ -204,6 +207,7 @@ def _code(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+@paused_gc()
 def to_markdown(analysis: Analysis, explain: bool | str = False) -> str:
     """A GitHub table with exact figures, the totals and the legend."""
     lines = [f"**{markdown_text(analysis.network)}** — input {shape_text(analysis.input)}", "",
