@@ -67,14 +67,18 @@ def _one_per_line(doc: dict[str, Any], listed: str) -> str:
     def dump(value: object) -> str:
         return json.dumps(value, ensure_ascii=False)
 
-    parts = []
-    for key, value in doc.items():
+    pieces = ["{\n"]  # joined once: a million layers' text is copied once, not thrice
+    for n, (key, value) in enumerate(doc.items()):
+        pieces.append(",\n" if n else "")
         if key == listed:
-            items = ",\n".join(f"  {dump(item)}" for item in value)
-            parts.append(f" {dump(key)}: [\n{items}\n ]")
+            pieces.append(f" {dump(key)}: [\n")
+            for k, item in enumerate(value):
+                pieces.append(f",\n  {dump(item)}" if k else f"  {dump(item)}")
+            pieces.append("\n ]")
         else:
-            parts.append(f" {dump(key)}: {dump(value)}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+            pieces.append(f" {dump(key)}: {dump(value)}")
+    pieces.append("\n}\n")
+    return "".join(pieces)
 
 
 def _value(value: object) -> object:
