@@ -1,4 +1,5 @@
-"""Text to AST: the cached Lark LALR parser, the transformer, and syntax-error messages."""
+"""Text to AST: the cached Lark LALR parser, the transformer, and syntax-error messages;
+flat files take the fast path of archcalc/syntax_flat.py to the same AST."""
 
 from __future__ import annotations
 
