@@ -115,3 +115,21 @@ def test_verify_refuses_bad_arguments_with_an_arch_error(arguments: dict[str, ob
     options = Options(**given.pop("options", {}))  # type: ignore[arg-type]
     with pytest.raises(archcalc.ArchError):
         verify("input 4x4x2\nCONV(2, f=1) - RELU\n", options=options, **given)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("layer", ["DROPOUT()", "DROPOUT"])
+def test_a_dropout_without_a_rate_exports_torchs_default(layer: str) -> None:
+    """`DROPOUT()` (neither p nor keep) was exported as `nn.Dropout(None)`, which torch
+    refuses (TypeError): found by the API fuzzer's round trip (campaign seed 6886). The rate
+    is PyTorch's default, torch.nn.Dropout().p, and the module matches its description."""
+    torch = pytest.importorskip("torch")
+    from archcalc.bridge.torch_export import export_torch
+    from archcalc.torch import assert_matches
+
+    text = f"input 1x32x3\n{layer}\n"
+    namespace: dict[str, object] = {"__name__": "exported"}
+    exec(compile(export_torch(archcalc.build_graph(text)), "exported.py", "exec"), namespace)
+    module = next(v for v in namespace.values()
+                  if isinstance(v, type) and v.__module__ == "exported")()  # type: ignore[operator]
+    assert module.dropout1.p == torch.nn.Dropout().p
+    assert_matches(module, text)

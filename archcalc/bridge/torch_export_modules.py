@@ -176,7 +176,8 @@ def groupnorm(node: Node, x: Shape, y: Shape, field: Field, c: Sym) -> Built:
 
 def dropout(node: Node, x: Shape, y: Shape, field: Field, c: Sym) -> Built:
     layer: Any = node.layer
-    rate = lit(layer.rate) if layer.keep is not None else field("p", False)
+    written = layer.keep is None and layer.p is not None  # else the rate: 1 − keep or 0.5
+    rate = field("p", False) if written else lit(layer.rate)
     return Built(f"nn.Dropout({rate.text})", "{m}({x})", c)
 
 

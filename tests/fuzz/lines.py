@@ -45,7 +45,7 @@ VALUES: dict[str, tuple[list[str], list[str]]] = {
     "--init": (["he", "xavier", "normal", "normal"], ["lecun"]),
     "--std": (["0.01", "1", "0", "10", "1e-300", "1e308"], ["nan", "inf", "-1"]),
     "--samples": (["1", "2"], ["0", "10001"]),
-    "--to": (["torch", "torch", "TORCH"], ["tf"]),
+    "--to": (["torch", "onnx", "TORCH", "onnx"], ["tf"]),
     "--weights": (["random", "zero"], ["ones"]),
     "sweep-f": (["table", "json", "json", "csv"], ["markdown"]),
     "picture": (["svg", "png", "SVG"], ["pdf", "json"]),
@@ -90,13 +90,15 @@ def command_line(r: Choice, command: str, data: bytes, tiny: bool = True) -> lis
     bundled spec's name): options drawn per command, all valid three times in four, else one
     of them not (or a -D naming no param); -D names the file's params, names the file's
     labels. `tiny`: the file runs in milliseconds (report may then draw an ERF)."""
-    argv = [command, *_files(r, command)]
+    argv = [command, *_files(r, command, tiny)]
     text = data.decode("utf-8", "replace")
     names = sorted(set(PARAM.findall(text)))
     labels = sorted(set(LABEL.findall(text)))
-    defines = [n for n in names if r.int(0, 2) == 0]
+    defines = [n for n in names if r.int(0, 2) == 0 and command not in ("zoo", "import")]
     rare = max(2, len(OPTIONS[command]) // 2)  # about two options a line
     chosen = ["define"] * len(defines) + [o for o in OPTIONS[command] if r.int(0, rare) == 0]
+    if command == "import":  # --input only with --torch, and always there
+        chosen = ["-i"] if "--torch" in argv else []
     chosen += [o for o in _required(r, command, tiny) if o not in chosen]
     faulty = r.int(-3 * len(chosen) - 1, len(chosen))  # < 0: none; len: a -D naming no param
     for i, opt in enumerate(chosen):
@@ -106,6 +108,8 @@ def command_line(r: Choice, command: str, data: bytes, tiny: bool = True) -> lis
         if opt in ("-l", "--erf") and labels and r.int(0, 2):
             good = labels
         value = r.pick(bad if i == faulty else good)
+        if opt == "--to" and not tiny and value == "onnx":  # no 133M random weights written
+            value = "torch"
         if opt == "-o" and command == "draw" and "-f" in argv:
             value = value.replace(".svg", "." + argv[argv.index("-f") + 1].lower())
         argv += ["-D", f"{defines.pop()}={value}"] if opt == "define" else [opt, value]
@@ -116,17 +120,20 @@ def command_line(r: Choice, command: str, data: bytes, tiny: bool = True) -> lis
     return argv + [flag for flag in FLAGS.get(command, []) if r.int(0, 3) == 0]
 
 
-def _files(r: Choice, command: str) -> list[str]:
+def _files(r: Choice, command: str, tiny: bool) -> list[str]:
     """The file arguments: {file} mostly, else standard input or a spec's name (static
     commands); check may take two sheets; zoo none; import an ONNX file (exported from the
     file, at times corrupted), the .arch itself, or a --torch factory."""
     if command == "zoo":
         return [] if r.int(0, 7) else [r.pick(["alexnet", "{file}"])]
+    if command == "import" and not tiny:  # no ONNX of VGG's 133M random weights
+        return r.pick([["{file}"], ["--torch", r.pick(VALUES["--torch"][r.int(0, 3) == 0])]])
     if command == "import":
         return r.pick([["{onnx}"], ["{onnx}"], ["{onnx}", "{corrupt}", str(r.int(0, 999))],
                        ["{file}"], ["--torch", r.pick(VALUES["--torch"][r.int(0, 3) == 0])]])
     where = r.int(0, 15)
-    first = "-" if where == 0 else r.pick(SPEC_NAMES) if where == 1 and command not in DRAWN \
+    named = where == 1 and command not in (*DRAWN, "export")  # export may write ONNX
+    first = "-" if where == 0 else r.pick(SPEC_NAMES) if named \
         else r.pick(ODD_FILES) if where == 2 else "{file}"
     if command == "check" and r.bool():
         return [first, r.pick(["{file}", "{other}"])]
