@@ -161,7 +161,7 @@ def emit(analysis: archcalc.Analysis, fmt: AnalyzeFormat, explain: str | None,
 
         sink.lines(to_table(analysis, explain, sink.width(width), columns, depth))
     elif fmt is AnalyzeFormat.json:
-        sink.write(text.to_json(analysis, explain is not None))
+        sink.lines((line, "") for line in text.json_lines(analysis, explain is not None))
     elif fmt is AnalyzeFormat.csv:
         warn(analysis)  # CSV has rows of layers only
         sink.write(text.to_csv(analysis))

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
@@ -31,9 +31,14 @@ from archcalc.units import (
 from archcalc.values import show
 
 
-@paused_gc()  # a long network's rows are acyclic: no collections while made
 def to_json(analysis: Analysis, explain: bool = False) -> str:
     """The stable JSON interface: its keys are documented and kept."""
+    return "\n".join(json_lines(analysis, explain)) + "\n"
+
+
+def json_lines(analysis: Analysis, explain: bool = False) -> Iterator[str]:
+    """to_json's text line by line: a million layers stream (one layer's object at a time,
+    the cyclic GC paused: they are acyclic)."""
     s = analysis.settings
     t = analysis.totals
     totals: dict[str, Any] = {c.value: t[c] for c in COUNTS if c is not Column.memory}
@@ -47,13 +52,14 @@ def to_json(analysis: Analysis, explain: bool = False) -> str:
         "settings": {"batch": s.batch, "dtype": str(s.dtype), "optimizer": str(s.optimizer),
                      "strict": s.strict, "count_inplace": s.count_inplace, "amp": s.amp,
                      "freeze": list(s.freeze), "floor": s.floor},
-        "layers": (_layer(r, explain) for r in analysis.layers),  # one at a time
+        "layers": (_layer(r, explain) for r in analysis.layers),
         "totals": totals,
         "warnings": [warning_object(w) for w in analysis.warnings],
     }
     if explain:
         doc["totals"]["formulas"] = dict(total_rows(analysis))
-    return _one_per_line(doc, "layers")
+    with paused_gc():
+        yield from _one_per_line(doc, "layers")
 
 
 def warning_object(warning: ChannelsFirst) -> dict[str, Any]:
@@ -62,23 +68,26 @@ def warning_object(warning: ChannelsFirst) -> dict[str, Any]:
             "meant": list(warning.meant), "message": warning_text(warning)}
 
 
-def _one_per_line(doc: dict[str, Any], listed: str) -> str:
-    """JSON with each top-level key, and each item of the `listed` array, on one line."""
+def _one_per_line(doc: dict[str, Any], listed: str) -> Iterator[str]:
+    """JSON lines: each top-level key, and each item of the `listed` array, on one line."""
     def dump(value: object) -> str:
         return json.dumps(value, ensure_ascii=False)
 
-    pieces = ["{\n"]  # joined once: a million layers' text is copied once, not thrice
+    yield "{"
     for n, (key, value) in enumerate(doc.items()):
-        pieces.append(",\n" if n else "")
-        if key == listed:
-            pieces.append(f" {dump(key)}: [\n")
-            for k, item in enumerate(value):
-                pieces.append(f",\n  {dump(item)}" if k else f"  {dump(item)}")
-            pieces.append("\n ]")
-        else:
-            pieces.append(f" {dump(key)}: {dump(value)}")
-    pieces.append("\n}\n")
-    return "".join(pieces)
+        end = "," if n < len(doc) - 1 else ""
+        if key != listed:
+            yield f" {dump(key)}: {dump(value)}{end}"
+            continue
+        yield f" {dump(key)}: ["
+        held = None  # each item but the last ends with a comma
+        for item in value:
+            if held is not None:
+                yield held + ","
+            held = f"  {dump(item)}"
+        yield "" if held is None else held
+        yield f" ]{end}"
+    yield "}"
 
 
 def _value(value: object) -> object:
