@@ -23,7 +23,7 @@ KINDS = sorted(EXAMPLES)
 # kinds that keep the shape of any input, volume or vector
 ELEMENTWISE = ["RELU", "RELU6", "LEAKYRELU(0.1)", "PRELU", "ELU(0.5)", "SIGMOID", "TANH",
                "SILU", "SWISH", "HARDSWISH", "HARDSIGMOID", "GELU", "GELU(tanh=true)",
-               "DROPOUT(0.3)", "DROPOUT(keep=0.8)", "DROPPATH(0.2)", "IDENTITY", "BN",
+               "DROPOUT(0.3)", "DROPOUT(keep=0.8)", "DROPOUT()", "DROPPATH(0.2)", "IDENTITY", "BN",
                "LAYERNORM", "LAYERNORM(affine=false)", "SCALE", "SOFTMAX"]
 
 
