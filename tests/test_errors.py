@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -94,9 +93,7 @@ def test_recursive_block() -> None:
 
 
 def test_huge_repeat_is_refused_at_once() -> None:
-    start = time.perf_counter()
-    err = error("CONV(4, f=1)*1000000000000")
-    assert time.perf_counter() - start < 1
+    err = error("CONV(4, f=1)*1000000000000")  # expanding first would never finish
     assert "--max-layers" in err.hint
 
 
@@ -108,10 +105,8 @@ def test_negative_repeat() -> None:
 
 def test_deep_nesting_is_refused_before_parsing() -> None:
     text = "input 8x8x1\n" + "(" * 5000 + "RELU" + ")" * 5000
-    start = time.perf_counter()
     with pytest.raises(ArchError) as info:
         archcalc.analyze(text)
-    assert time.perf_counter() - start < 1
     assert "nested more than 100" in info.value.message and "--max-depth" in info.value.hint
 
 
