@@ -133,3 +133,19 @@ def test_a_dropout_without_a_rate_exports_torchs_default(layer: str) -> None:
                   if isinstance(v, type) and v.__module__ == "exported")()  # type: ignore[operator]
     assert module.dropout1.p == torch.nn.Dropout().p
     assert_matches(module, text)
+
+
+def test_lrn_on_a_vector_is_refused_as_pytorch_refuses_it() -> None:
+    """`input 1` then LRN was accepted by the analyzer, and init-stats' memory guard then
+    failed with an IndexError (traceback) reading H×W×C from a vector: found by the command
+    fuzzer (campaign seed 27967). PyTorch's LocalResponseNorm refuses a 2-D (N, C) input;
+    the analyzer now refuses LRN on a vector, located, and every command exits 2."""
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ValueError, match="3D or higher"):
+        torch.nn.LocalResponseNorm(1)(torch.ones(2, 5))
+    text = "input 1\nLRN(n=1), DROPPATH(0.2)\n"
+    with pytest.raises(archcalc.ArchError, match="LRN needs an H×W×C volume"):
+        archcalc.analyze(text)
+    for command in (["init-stats", "-"], ["verify", "-"], ["analyze", "-"]):
+        result = CliRunner().invoke(app, command, env=ENV, input=text)
+        assert result.exit_code == 2 and "<stdin>:2:1: error: " in result.stderr
