@@ -21,7 +21,6 @@ from archcalc.layers.base import (
     elements,
     fail,
     product_text,
-    volume,
 )
 from archcalc.layers.registry import register
 
@@ -72,10 +71,6 @@ class LRN(Layer):
     k: Fraction = arg(Real(), Fraction(2), "additive constant k")
     alpha: Fraction = arg(Real(), Fraction(1, 10000), "scale α")
     beta: Fraction = arg(Real(), Fraction(3, 4), "exponent β")
-
-    def out_shape(self, x: Shape) -> Output:
-        volume(x, self)  # a window across the channels of a volume: PyTorch refuses a vector
-        return Output(x)
 
     def flops(self, x: Shape, y: Shape) -> Counted:
         return Counted((2 * self.n + 3) * elements(y), f"(2·{self.n} + 3)·{product_text(y)}")
