@@ -30,8 +30,22 @@ def expand(program: ast.Program, source: Source, overrides: Mapping[str, Value] 
     if used is not None:
         return uses.through(used, lambda p, s, chain: expand(p, s, overrides, optional, limits,
                                                              input_shape, chain))
-    return Expander(program, source, dict(overrides or {}), optional, limits,
+    return Expander(program, source, dict(overrides or {}), _presence(optional), limits,
                     input_shape).run()
+
+
+def _presence(optional: object) -> bool | Mapping[int, bool]:
+    """`optional` as given — every `?` present or absent, or a choice per `?` (by the offset
+    where it is written) — or an ArchError naming the argument: never a guess from truth."""
+    if isinstance(optional, bool):
+        return optional
+    if isinstance(optional, Mapping) and all(
+            isinstance(k, int) and not isinstance(k, bool) and isinstance(v, bool)
+            for k, v in optional.items()):
+        return optional
+    raise ArchError(f"optional={optional!r} is not a choice of optional elements", None,
+                    "True (every ? present), False (every ? absent), or a mapping from a ?'s "
+                    "offset in the text to True/False", Source("<arguments>", ""))
 
 
 class Expander:

@@ -53,3 +53,11 @@ def test_params_named_like_words_are_refused(word: str) -> None:
         archcalc.analyze(f"input 8x8x3\nparam {word} = 2\nCONV(4, p=same)")
     with pytest.raises(archcalc.ArchError, match="cannot be named"):
         archcalc.analyze(f"input 8x8x3\nblock b({word}) {{ CONV(4) }}\nb(1)")
+
+
+@pytest.mark.parametrize("optional", ["yes", 1, None, {0: "x"}, {"0": True}])
+def test_optional_must_be_a_choice_of_the_optional_elements(optional: object) -> None:
+    """`optional` is True, False or a mapping from a `?`'s offset to True/False: anything
+    else is refused by name, never read by its truth ("yes" would be every `?` present)."""
+    with pytest.raises(archcalc.ArchError, match=r"optional=.* is not a choice"):
+        archcalc.analyze("input 4x4x1\nCONV(2) - RELU?", optional=optional)  # type: ignore[arg-type]

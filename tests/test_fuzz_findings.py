@@ -1,6 +1,6 @@
 """Cases the command and API fuzzers found (tests/fuzz/), one test each; the expected
 behaviour comes from the documented promises (docs/language.md, docs/executor.md), not
-from archcalc's output. Cases in other areas' files are strict xfails naming the file."""
+from archcalc's output."""
 
 from __future__ import annotations
 
@@ -50,9 +50,6 @@ def test_a_sweep_of_one_configuration_gives_analyzes_figures() -> None:
     assert (doc["results"][0]["params"], doc["results"][0]["macs"]) == (224, 7776)
 
 
-@pytest.mark.xfail(strict=True, reason="archcalc/executor (LOCAL's kernel, conv.py/naive.py): "
-                   "its output is not contiguous, so the FLATTEN after it copies instead of "
-                   "viewing; verify reports a mismatch the analyzer is right about")
 def test_flatten_after_local_is_a_view_in_the_executor() -> None:
     """FLATTEN is a view (docs/language.md §8: views take no memory): after LOCAL, as after
     CONV, the executor must keep 0 new bytes for it and verify must agree (exit 0). Found by
@@ -99,9 +96,6 @@ EXECUTOR_ARGUMENTS = [  # found by the API fuzzer's first campaign (tests/fuzz/a
 @pytest.mark.parametrize(("arguments", "found"), EXECUTOR_ARGUMENTS,
                          ids=[found.split()[0] + "-" + str(i)
                               for i, (_, found) in enumerate(EXECUTOR_ARGUMENTS)])
-@pytest.mark.xfail(strict=True, reason="archcalc/executor (trace.Options, verify.verify, "
-                   "guard.check_memory): verify's Python arguments are not checked; the command "
-                   "line validates them first, so only the API reaches these")
 def test_verify_refuses_bad_arguments_with_an_arch_error(arguments: dict[str, object],
                                                          found: str) -> None:
     """docs: errors raise archcalc.ArchError. verify's own arguments out of their domain
@@ -135,8 +129,6 @@ def test_a_dropout_without_a_rate_exports_torchs_default(layer: str) -> None:
     assert_matches(module, text)
 
 
-@pytest.mark.xfail(strict=True, reason="archcalc/executor/norm.py _lrn_transient (the memory "
-                   "guard's estimate) reads H×W×C from a vector input: IndexError")
 def test_lrn_on_a_vector_runs_in_init_stats_and_verify() -> None:
     """LRN on a vector is a supported form (tests/bridge/test_crosscheck_torch.py "vectors":
     torch agrees with the executor on it), but init-stats and verify failed with an

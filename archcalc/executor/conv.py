@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from . import fields, init
 from .base import HW, NO_PADDING, Array, Grads, Padding, Weights, check_keys, spatial
 from .gemm import MacCounter, gemm
@@ -71,7 +73,8 @@ def conv_forward(
     ho, wo = window.out_hw(spatial(x.shape))
     cols = _grouped_cols(x, window, groups, pad_value)
     out = gemm(cols, _grouped_w(w, groups), counter, "conv.forward")
-    out = out.transpose(1, 0, 2).reshape(x.shape[0], ho, wo, k)
+    # contiguous (N, H', W', K), as every kernel's output: a FLATTEN after it stays a view
+    out = np.ascontiguousarray(out.transpose(1, 0, 2)).reshape(x.shape[0], ho, wo, k)
     if "b" in weights:
         out += weights["b"]
     return out, ConvCache(x, w, window, groups, "b" in weights, pad_value)
@@ -146,7 +149,8 @@ def local_forward(
         raise ValueError(f"local: input {x.shape} does not match weights {w.shape}")
     wmat = w.reshape(ho * wo, fh * fw * c, k)
     out = gemm(_position_cols(x, window, pad_value), wmat, counter, "local.forward")  # (P, N, K)
-    out = out.transpose(1, 0, 2).reshape(x.shape[0], ho, wo, k)
+    # contiguous (N, H', W', K), as every kernel's output: a FLATTEN after it stays a view
+    out = np.ascontiguousarray(out.transpose(1, 0, 2)).reshape(x.shape[0], ho, wo, k)
     if "b" in weights:
         out += weights["b"]
     return out, LocalCache(x, w, window, "b" in weights, pad_value)

@@ -7,6 +7,7 @@ over N, H, W for a volume ("spatial" batch norm), over N for a vector. SCALE wei
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -190,8 +191,10 @@ def _lrn_hyper(layer: Any, shape: Shape, thin: bool) -> dict[str, Any]:
 
 
 def _lrn_transient(layer: Any, x: Shape, y: Shape) -> int:
-    """The window sum's channel-padded copy, H·W·(C + n − 1), and copies of input and output."""
-    return x[0] * x[1] * (x[2] + layer.n - 1) + copies(layer, x, y)
+    """The window sum's channel-padded copy, H·W·(C + n − 1) (a vector: C + n − 1), and
+    copies of input and output."""
+    positions = math.prod(x[:-1])
+    return positions * (x[-1] + layer.n - 1) + copies(layer, x, y)
 
 
 def _dropout_hyper(layer: Any, shape: Shape, thin: bool) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from archcalc.analyze import Analysis, LayerReport, analyze_graph
-from archcalc.errors import Source
+from archcalc.errors import ArchError, Source
 from archcalc.figures import Column
 from archcalc.graph import Graph
 from archcalc.settings import Dtype, Settings
@@ -23,6 +23,7 @@ from archcalc.values import Value
 
 from .gradcheck_net import GradCheck, count, gradcheck
 from .guard import check_memory
+from .init import Init
 from .network import NodeTrace, Options, Tick, Trace, quiet, run
 from .probe import AxisProbe, RFProbe, probe
 
@@ -86,6 +87,7 @@ def verify(source: str | os.PathLike[str] | Source, params: Mapping[str, Value] 
     """
     import archcalc
 
+    _check_arguments(options, gradcheck_samples, max_memory)
     graph = archcalc.build_graph(source, params, optional, input_shape=input_shape)
     analysis = analyze_graph(graph, Settings(options.batch, Dtype(options.dtype)))
     check_memory(analysis, options, max_memory, gradcheck_samples > 0)
@@ -93,6 +95,38 @@ def verify(source: str | os.PathLike[str] | Source, params: Mapping[str, Value] 
     steps = 2 * n + (n if receptive_field else 0) + count(graph, gradcheck_samples)
     tick = progress(steps) if progress else None
     return compare(graph, analysis, options, receptive_field, gradcheck_samples, tick)
+
+
+RUN_DTYPES = ("float16", "float32", "float64")  # NumPy's floats (it has no bfloat16)
+
+
+def _check_arguments(options: Options, samples: object, max_memory: object) -> None:
+    """verify's own arguments in their domain, or an ArchError naming the argument (as the
+    API's analyze refuses its own), never an error from inside NumPy."""
+    def whole(value: object, least: int) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+    def std(value: object) -> bool:
+        return isinstance(value, int | float) and not isinstance(value, bool) \
+            and math.isfinite(value) and value >= 0
+
+    wrong = [(f"options.batch={options.batch!r}", "a whole number of images, 1 or more")
+             if not whole(options.batch, 1) else None,
+             (f"options.seed={options.seed!r}", "a whole number, 0 or more")
+             if not whole(options.seed, 0) else None,
+             (f"options.init={options.init!r}", ", ".join(i.value for i in Init))
+             if options.init not in list(Init) else None,
+             (f"options.std={options.std!r}", "a finite number, 0 or more")
+             if not std(options.std) else None,
+             (f"options.dtype={options.dtype!r}", ", ".join(RUN_DTYPES))
+             if options.dtype not in RUN_DTYPES else None,
+             (f"gradcheck_samples={samples!r}", "a whole number, 0 or more")
+             if not whole(samples, 0) else None,
+             (f"max_memory={max_memory!r}", "None or a whole number of bytes")
+             if max_memory is not None and not whole(max_memory, 0) else None]
+    for given, valid in filter(None, wrong):
+        raise ArchError(f"verify: {given} is not valid", None, f"valid: {valid}",
+                        Source("<arguments>", ""))
 
 
 @quiet
