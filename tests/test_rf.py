@@ -98,3 +98,26 @@ def test_a_merge_the_global_path_does_not_cover_spells_out_its_units() -> None:
     r = a["add1"].rf.h
     assert [r.span(u) for u in range(4)] == [(-2, 3), (-1, 3), (0, 4), (0, 5)]
     assert r.size == 6
+
+
+def test_the_classic_rule_equals_the_general_window() -> None:
+    """rf.window's integer path (one phase, a whole jump) against its general path (forced by
+    writing the same field as two identical phases), and against the classic rule written
+    out: r' = r + (D·(F − 1))·j, j' = j·S, start' = start + ((F' − 1)/2 − P_b)·j."""
+    from itertools import product
+
+    from archcalc.rf import AxisRF, window
+
+    for size, jump, start, f, s, pad, d in product((1, 3, 6), (1, 2, 4), (0, 2), (1, 2, 3, 7),
+                                                  (1, 2, 3), (0, 1, 3), (1, 2)):
+        lo = start * 2 - (size - 1)  # twice the centre, so lo + hi = 2·start
+        if lo % 2:
+            continue
+        lo //= 2
+        field = AxisRF(jump, ((lo, lo + size - 1),), size, start)
+        twice = AxisRF(jump, ((lo, lo + size - 1), (lo + jump, lo + jump + size - 1)), size,
+                       start)  # the same field spelled with a period of 2
+        fast, general = window(field, f, s, pad, d), window(twice, f, s, pad, d)
+        assert (fast.jump, fast.size, fast.start) == (general.jump, general.size, general.start)
+        assert fast.size == size + d * (f - 1) * jump and fast.jump == jump * s
+        assert fast.start == start + (Fraction(d * (f - 1), 2) - pad) * jump
