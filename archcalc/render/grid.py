@@ -101,6 +101,9 @@ def _fit(cols: Sequence[Col], natural: list[int], width: int | None
 def _line(texts: Sequence[str], cols: Sequence[Col], widths: Sequence[int], gap: int) -> str:
     parts = []
     for text, col, w in zip(texts, cols, widths, strict=True):
+        if len(text) <= w and text.isascii() and text.isprintable():  # one cell a character
+            parts.append(text.rjust(w) if col.right else text.ljust(w))
+            continue
         text = cell(text)
         have = width_of(text)
         if have > w:  # only a `shrink` column is narrower than its text
