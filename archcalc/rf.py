@@ -91,19 +91,20 @@ INPUT_RF: RF = Pair(PIXEL, PIXEL)
 def window(rf: AxisRF, f: int, stride: int, pad_before: int, dilation: int = 1) -> AxisRF:
     """After a sliding window (conv, pool, and FC/GAP as a whole-input window): unit o
     reads units o·S − P_b + t·D for t = 0 … F − 1."""
-    if len(rf.spans) == 1 and type(rf.jump) is int and rf.spans[0][1] >= rf.spans[0][0]:
-        return _classic(rf, f, stride, pad_before, dilation)
+    if len(rf.spans) == 1 and isinstance(rf.jump, int) and rf.spans[0][1] >= rf.spans[0][0]:
+        return _classic(rf.spans[0], rf.jump, f, stride, pad_before, dilation)
     period = len(rf.spans) // math.gcd(len(rf.spans), stride)
     return _field(_exact(rf.jump * stride),
                   tuple(_window_span(rf, o * stride - pad_before, f, dilation)
                         for o in range(period)))
 
 
-def _classic(rf: AxisRF, f: int, stride: int, pad_before: int, dilation: int) -> AxisRF:
+def _classic(span: Interval, jump: int, f: int, stride: int, pad_before: int, dilation: int
+             ) -> AxisRF:
     """`window` for one phase and a whole jump, in integers: unit 0 reads units −P_b …
     −P_b + (F − 1)·D, which see [lo + u·j, hi + u·j] — the classic rule, r' = r + (F' − 1)·j
     (the general path gives the same; most layers of most networks take this one)."""
-    (lo, hi), jump = rf.spans[0], rf.jump
+    lo, hi = span
     first = lo - pad_before * jump
     last = hi + (-pad_before + (f - 1) * dilation) * jump
     twice = first + last

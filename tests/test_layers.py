@@ -14,7 +14,6 @@ from kinds import EXAMPLES as KIND_EXAMPLES
 from kinds import network as kind_network
 
 import archcalc
-
 from archcalc.layers import REGISTRY
 from archcalc.placement import Blocker, Placement
 
