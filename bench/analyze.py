@@ -17,29 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from startup import HELLO  # the same bare typer+rich app as bench/startup.py
+
 ROOT = Path(__file__).resolve().parent.parent
-HELLO = '''
-import typer
-from rich.console import Console
-from rich.table import Table
-
-app = typer.Typer(add_completion=False)
-
-
-@app.command()
-def hello(name: str = "world") -> None:
-    table = Table("greeting", "name")
-    table.add_row("hello", name)
-    Console().print(table)
-
-
-@app.command()
-def other() -> None:
-    pass
-
-
-app()
-'''
 
 
 def wall(command: list[str], runs: int) -> float:
