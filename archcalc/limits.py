@@ -50,13 +50,13 @@ class Budget:
                ) -> None:
         """Refuse a repeat at once when its iterations (`done` of them expanded, each of
         `layers` layers and `steps` steps) would pass the layer or step limit."""
-        at = point_at(count_span, len(str(count)))
         if len(self.nodes) + layers * (count - done) > self.limits.max_layers:
             raise ArchError(f"repeating {layers:,} layer{'s' * (layers != 1)} {count:,} "
-                            f"times gives more than {self.limits.max_layers:,} layers", at,
+                            f"times gives more than {self.limits.max_layers:,} layers",
+                            point_at(count_span, len(str(count))),
                             "raise the limit with --max-layers")
         if self.steps + steps * (count - done) > 10 * self.limits.max_layers:
-            raise self.too_many_steps(at)
+            raise self.too_many_steps(point_at(count_span, len(str(count))))
 
     def call(self, call: ast.Call, layers: int) -> None:
         """Refuse a block call whose body (counted, not expanded) passes the layer limit."""

@@ -225,9 +225,16 @@ class Layer:
         return f"{name}({', '.join(parts)})" if parts else name
 
 
-def signature(cls: type[Layer]) -> list[Any]:
-    """The argument fields of a layer kind, in positional order."""
-    return list(fields(cls))
+_SIGNATURES: dict[type, tuple[Any, ...]] = {}
+
+
+def signature(cls: type[Layer]) -> tuple[Any, ...]:
+    """The argument fields of a layer kind, in positional order (a class's fields are fixed:
+    read once, not at every call a sweep binds)."""
+    found = _SIGNATURES.get(cls)
+    if found is None:
+        found = _SIGNATURES[cls] = fields(cls)
+    return found
 
 
 # ---- shapes and windows ----------------------------------------------------------------------
