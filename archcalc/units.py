@@ -51,6 +51,8 @@ def number_text(value: int | Fraction) -> str:
 
 def json_number(value: int | Fraction) -> int | float:
     """An exact value for JSON: an int when integral, else a float."""
+    if type(value) is int:  # most figures: no Fraction made
+        return value
     exact = Fraction(value)
     return exact.numerator if exact.denominator == 1 else float(exact)
 
