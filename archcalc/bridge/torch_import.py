@@ -18,7 +18,7 @@ from archcalc.bridge.arch_writer import write_arch
 from archcalc.bridge.extras import require
 from archcalc.bridge.ir import Net, Shape
 from archcalc.bridge.torch_import_modules import FOREIGN
-from archcalc.bridge.torch_import_ops import Converter
+from archcalc.bridge.torch_import_ops import Converter, one_output
 from archcalc.bridge.torch_import_values import (
     Event,
     Info,
@@ -178,15 +178,7 @@ def fx_convert(module: Any, graph: Any, values: dict[str, Any], start: Val,
 
 
 def output_val(node: Any, env: dict[str, Any]) -> Val:
-    from archcalc.bridge.torch_import_ops import Unmapped
-
-    value = env.get(node.name) if node is not None else None
-    if isinstance(value, Unmapped):
-        raise value.error
-    if not isinstance(value, Val):
-        raise ArchError("the module returns several tensors (or none)", None,
-                        "archcalc describes a network with one output: return one tensor")
-    return value
+    return one_output(env.get(node.name) if node is not None else None)
 
 
 def fx_event(root: Any, node: Any, args: Any, kwargs: Any, out: Any) -> Event:

@@ -130,6 +130,17 @@ class Unmapped:
     error: ArchError
 
 
+def one_output(value: Any) -> Val:
+    """What the module returns, which must be one tensor archcalc can describe (both tracers
+    end here)."""
+    if isinstance(value, Unmapped):
+        raise value.error
+    if not isinstance(value, Val):
+        raise ArchError("the module returns several tensors (or none)", None,
+                        "archcalc describes a network with one output: return one tensor")
+    return value
+
+
 def _has_tensor(out: Any) -> bool:
     if isinstance(out, Info):
         return True

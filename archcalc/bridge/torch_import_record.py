@@ -13,9 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from archcalc.bridge.ir import Scope
-from archcalc.bridge.torch_import_ops import Converter
+from archcalc.bridge.torch_import_ops import Converter, one_output
 from archcalc.bridge.torch_import_values import Event, Param, Val, canonical
-from archcalc.errors import ArchError
 
 
 def record(module: Any, x: Any, start: Val, conv: Converter) -> Val:
@@ -44,15 +43,7 @@ def record(module: Any, x: Any, start: Val, conv: Converter) -> Val:
     finally:
         for hook in hooks:
             hook.remove()
-    value = run.resolve(out)
-    from archcalc.bridge.torch_import_ops import Unmapped
-
-    if isinstance(value, Unmapped):
-        raise value.error
-    if not isinstance(value, Val):
-        raise ArchError("the module returns several tensors (or none)", None,
-                        "archcalc describes a network with one output: return one tensor")
-    return value
+    return one_output(run.resolve(out))
 
 
 class Run:

@@ -6,13 +6,30 @@ torch, onnx or onnxruntime into an error instead of a skip. Heavier runs are mar
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 
 EXTRAS = ("torch", "onnx", "onnxruntime")
+
+
+@pytest.fixture
+def hide_onnx(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Call it to make the onnx package unimportable for the bridge (whose imports of the
+    extras go through archcalc.bridge.extras) for the rest of the test."""
+    real = importlib.import_module
+
+    def without_onnx(name: str, *args: object) -> object:
+        if name.split(".")[0] == "onnx":
+            raise ImportError(name)
+        return real(name, *args)  # type: ignore[arg-type]
+
+    return lambda: monkeypatch.setattr("archcalc.bridge.extras.importlib.import_module",
+                                       without_onnx)
 
 
 def pytest_configure(config: pytest.Config) -> None:

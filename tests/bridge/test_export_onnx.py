@@ -6,8 +6,8 @@ onnxruntime; what cannot be carried over is a located error."""
 
 from __future__ import annotations
 
-import importlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -122,15 +122,8 @@ def test_what_onnx_cannot_take_is_a_located_error() -> None:
         export_onnx(graph, weights="ones")
 
 
-def test_a_missing_onnx_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = importlib.import_module
-
-    def no_onnx(name: str, *args: object) -> object:
-        if name.split(".")[0] == "onnx":
-            raise ImportError(name)
-        return real(name, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr("archcalc.bridge.extras.importlib.import_module", no_onnx)
+def test_a_missing_onnx_names_the_extra(hide_onnx: Callable[[], None]) -> None:
+    hide_onnx()
     with pytest.raises(ArchError) as caught:
         export_onnx(archcalc.build_graph("input 4\nFC(2)"))
     assert "archcalc[onnx]" in caught.value.hint

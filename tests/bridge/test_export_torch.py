@@ -6,9 +6,9 @@ torch cannot express is a located error, and the `export` command."""
 from __future__ import annotations
 
 import ast
-import importlib
 import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -197,7 +197,7 @@ def test_export_to_torch_prints_the_source_with_the_options(cli: typer.Typer) ->
 
 
 def test_export_errors_exit_2_without_a_traceback(cli: typer.Typer, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+                                                  hide_onnx: Callable[[], None]) -> None:
     bad = tmp_path / "bad.arch"
     bad.write_text("input 8x8x4\nCONV(4)\nGAP - GROUPNORM(4)\n")
     runner = CliRunner()
@@ -209,14 +209,7 @@ def test_export_errors_exit_2_without_a_traceback(cli: typer.Typer, tmp_path: Pa
     result = runner.invoke(cli, ["export", str(SPECS / "lenet5.arch"), "--to", "torch", "-o",
                                  str(tmp_path / "missing" / "net.py")])
     assert result.exit_code == 2 and "cannot write" in result.output
-    real = importlib.import_module
-
-    def no_onnx(name: str, *args: object) -> object:
-        if name.split(".")[0] == "onnx":
-            raise ImportError(name)
-        return real(name, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr("archcalc.bridge.extras.importlib.import_module", no_onnx)
+    hide_onnx()
     result = runner.invoke(cli, ["export", str(SPECS / "lenet5.arch"), "--to", "onnx", "-o",
                                  str(tmp_path / "net.onnx")])
     assert result.exit_code == 2 and "archcalc[onnx]" in result.output
