@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from archcalc import ast
@@ -10,6 +11,19 @@ from archcalc.layers import Layer, Shape
 from archcalc.values import Value
 
 INPUT = -1  # the index that stands for the network's input in Node.inputs
+
+
+def ancestors(starts: Iterable[int], inputs: Callable[[int], Sequence[int]]) -> set[int]:
+    """`starts` and every node they read, directly or not, where `inputs(i)` lists what node
+    i reads (INPUT, the network's input, is left out): a graph's nodes or an import's ops."""
+    seen = set(starts)
+    todo = list(seen)
+    while todo:
+        for j in inputs(todo.pop()):
+            if j != INPUT and j not in seen:
+                seen.add(j)
+                todo.append(j)
+    return seen
 
 
 @dataclass(frozen=True, slots=True)

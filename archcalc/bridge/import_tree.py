@@ -16,6 +16,7 @@ from typing import Protocol
 
 from archcalc.bridge.ir import INPUT, MERGES, Net, op_error
 from archcalc.errors import ArchError
+from archcalc.graph import ancestors
 
 
 class Item(Protocol):
@@ -82,14 +83,8 @@ def successors(net: Net) -> dict[int, list[int]]:
 
 
 def reaching(net: Net, sink: int) -> set[int]:
-    """The ops whose results the sink uses (and the sink)."""
-    seen, stack = {sink}, [sink]
-    while stack:
-        for j in net.ops[stack.pop()].inputs:
-            if j != INPUT and j not in seen:
-                seen.add(j)
-                stack.append(j)
-    return seen
+    """The ops whose results the sink uses (and the sink); the import's INPUT is the graph's."""
+    return ancestors([sink], lambda i: net.ops[i].inputs)
 
 
 def post_dominators(region: set[int], succ: dict[int, list[int]], sink: int) -> dict[int, int]:

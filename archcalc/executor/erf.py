@@ -22,11 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from archcalc.graph import Graph
+from archcalc.graph import Graph, ancestors
 
 from .base import Array
 from .network import Net, Options, backward, forward
-from .probe import _ancestors as ancestors
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ def effective_rf(graph: Graph, index: int, samples: int = 8, seed: int = 0,
     """The ERF of node `index` of `graph` (whose input must be an H×W×C volume)."""
     if len(graph.input) != 3:
         raise ValueError("the effective receptive field needs an H×W×C input")
-    needed = ancestors(graph, {index})  # the only nodes to run
+    needed = ancestors([index], lambda i: graph.nodes[i].inputs)  # the only nodes to run
     total = np.zeros(graph.input[:2], dtype=np.float64)
     unit: tuple[int, int] | None = None
     for k in range(samples):

@@ -29,7 +29,7 @@ import math
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from archcalc.graph import INPUT, Graph
+from archcalc.graph import INPUT, Graph, ancestors
 
 from .fields import NotSeparable
 from .kernels import KERNELS
@@ -139,7 +139,7 @@ def probe(graph: Graph, seed: int = 0, tick: Tick | None = None, gradients: bool
         more = max(more + 1, math.ceil(GROWTH ** (k + 1)))  # never the same size twice
         grown = (base[0] + step[0] * more, base[1] + step[1] * more)
         final = k == MAX_GROWTH or grown[0] * grown[1] * batch > MAX_PIXELS
-        needed = _ancestors(graph, pending)
+        needed = ancestors(pending, lambda i: graph.nodes[i].inputs)
         source = _supports(graph, extent, needed, batch, seed, gradients, thin)
         clipped: set[int] = set()
         for i in sorted(pending):
@@ -186,16 +186,6 @@ def _pointwise_input(graph: Graph, i: int) -> int | None:
     if KERNELS[node.layer.kind].pointwise and node.inputs[0] != INPUT:
         return node.inputs[0]
     return None
-
-
-def _ancestors(graph: Graph, nodes: set[int]) -> set[int]:
-    todo, seen = list(nodes), set(nodes)
-    while todo:
-        for j in graph.nodes[todo.pop()].inputs:
-            if j != INPUT and j not in seen:
-                seen.add(j)
-                todo.append(j)
-    return seen
 
 
 def _measure(name: str, source: Supports, i: int, lay: Layout, extent: tuple[int, int]
